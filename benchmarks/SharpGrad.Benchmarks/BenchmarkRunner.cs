@@ -1,0 +1,33 @@
+namespace SharpGrad.Benchmarks;
+
+/// <summary>
+/// Runs a named suite (<c>gemm</c>, …) that times SharpGrad and a peer side by side in one process and prints a
+/// table, or with <c>--json</c> one JSON object per row. A hand-rolled harness rather than BenchmarkDotNet: the
+/// peers are native libraries and other processes, and each row must interleave ours and theirs on a noisy machine.
+/// </summary>
+internal static class BenchmarkRunner
+{
+    private static readonly Dictionary<string, (string Help, Func<IReadOnlyList<Row>> Run)> Suites = new()
+    {
+        ["gemm"] = ("GFLOP/s of the packed GEMM vs OpenBLAS cblas_sgemm (2 threads): squares and chapter-4 shapes", GemmSuite.Run),
+    };
+
+    public static int Run(string[] args)
+    {
+        bool json = args.Contains("--json");
+        string[] names = args.Where(a => !a.StartsWith("--")).ToArray();
+        if (names.Length == 0 || names.Any(n => !Suites.ContainsKey(n)))
+        {
+            Console.Error.WriteLine("usage: SharpGrad.Benchmarks SUITE... [--json]");
+            foreach (var (name, suite) in Suites) Console.Error.WriteLine($"  {name,-10} {suite.Help}");
+            return names.Length == 0 ? 0 : 2;
+        }
+        foreach (string name in names)
+        {
+            IReadOnlyList<Row> rows = Suites[name].Run();
+            if (json) foreach (Row r in rows) Console.WriteLine(r.ToJson());
+            else Row.PrintTable(name, rows);
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,3 @@
+using SharpGrad.Benchmarks;
+
+return BenchmarkRunner.Run(args);

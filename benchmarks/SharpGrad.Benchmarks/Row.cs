@@ -1,0 +1,32 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace SharpGrad.Benchmarks;
+
+/// <summary>One measurement: ours and the peer's value in <see cref="Unit"/>, and ours/peer.</summary>
+internal sealed record Row(string Name, double Ours, double Peer, string Unit, string PeerName)
+{
+    /// <summary>ours / peer; for throughput units above 1 means faster than the peer, for times below 1 does.</summary>
+    public double Ratio => Peer > 0 ? Ours / Peer : double.NaN;
+
+    public string ToJson() => JsonSerializer.Serialize(new Dictionary<string, object>
+    {
+        ["name"] = Name,
+        ["ours"] = Math.Round(Ours, 3),
+        ["peer"] = Math.Round(Peer, 3),
+        ["ratio"] = Math.Round(Ratio, 3),
+        ["unit"] = Unit,
+        ["peer_name"] = PeerName,
+    });
+
+    public static void PrintTable(string suite, IReadOnlyList<Row> rows)
+    {
+        if (rows.Count == 0) return;
+        int w = Math.Max(4, rows.Max(r => r.Name.Length));
+        string unit = rows[0].Unit, peer = rows[0].PeerName;
+        Console.WriteLine($"## {suite} ({unit}; ratio = ours / {peer})");
+        Console.WriteLine($"{"name".PadRight(w)}  {"ours",10}  {peer,12}  {"ratio",7}");
+        foreach (Row r in rows)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Name.PadRight(w)}  {r.Ours,10:F1}  {r.Peer,12:F1}  {r.Ratio,7:F2}"));
+    }
+}

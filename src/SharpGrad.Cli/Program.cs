@@ -1,0 +1,9 @@
+using System.CommandLine;
+using SharpGrad.Cli;
+
+var root = new RootCommand("SharpGrad: deep learning for .NET, from tensors and autograd up.")
+{
+    InfoCommand.Create(),
+    DemoCommand.Create(),
+};
+return root.Parse(args).Invoke();

@@ -1,0 +1,47 @@
+namespace SharpGrad.Autograd;
+
+/// <summary>
+/// Computes the gradients of an op's inputs from the gradient of its output.
+/// Entries for inputs that do not require grad may be null.
+/// </summary>
+internal delegate Tensor?[] BackwardRule(Tensor gradOutput);
+
+/// <summary>
+/// One recorded op in the autograd graph: the tensors it consumed and the rule that maps the gradient of its
+/// output to gradients of those inputs. A non-leaf tensor points at the node that produced it.
+/// </summary>
+internal sealed class Node
+{
+    private BackwardRule? _rule;
+
+    public Node(string name, Tensor[] inputs, BackwardRule rule)
+    {
+        Name = name;
+        Inputs = inputs;
+        _rule = rule;
+    }
+
+    /// <summary>PyTorch-style name, e.g. <c>MulBackward0</c>, shown when printing a tensor's grad_fn.</summary>
+    public string Name { get; }
+
+    public Tensor[] Inputs { get; private set; }
+
+    /// <summary>Gradient accumulated for this node's output during one backward pass.</summary>
+    public Tensor? PendingGrad { get; set; }
+
+    public bool IsFreed => _rule is null;
+
+    public Tensor?[] Apply(Tensor gradOutput)
+    {
+        BackwardRule rule = _rule ?? throw new InvalidOperationException(
+            $"Trying to backward through the graph a second time ({Name}): its saved values were freed after the first Backward(). " +
+            "Recompute the forward pass, or call Backward(retainGraph: true) the first time.");
+        return rule(gradOutput);
+    }
+
+    /// <summary>Drops the saved tensors so their memory can be reclaimed (PyTorch frees the graph after backward).</summary>
+    public void Free()
+    {
+        _rule = null;
+    }
+}

@@ -1,0 +1,149 @@
+using SharpGrad.Autograd;
+
+namespace SharpGrad;
+
+public sealed partial class Tensor
+{
+    private bool _requiresGrad;
+    internal Node? GradFn;
+
+    /// <summary>
+    /// Whether gradients flow to this tensor: set on leaves with <see cref="RequiresGrad(bool)"/>, inherited by every
+    /// tensor computed from one while grad mode is on.
+    /// </summary>
+    public bool RequiresGradient => _requiresGrad;
+
+    /// <summary>True for tensors the user created (or detached), false for results of recorded ops.</summary>
+    public bool IsLeaf => GradFn is null;
+
+    /// <summary>The gradient accumulated by <see cref="Backward"/> on a leaf that requires grad; null until then. Settable, e.g. to null to reset it.</summary>
+    public Tensor? Grad { get; set; }
+
+    /// <summary>The name of the op that produced this tensor (PyTorch's <c>grad_fn</c>), or null for a leaf.</summary>
+    public string? GradFnName => GradFn?.Name;
+
+    /// <summary>Marks a leaf tensor as needing gradients (PyTorch's <c>requires_grad_()</c>) and returns it.</summary>
+    public Tensor RequiresGrad(bool requiresGrad = true)
+    {
+        if (!IsLeaf)
+            throw new InvalidOperationException($"RequiresGrad() can only be changed on leaf tensors; this one was produced by {GradFn!.Name}. Use Detach() to get a leaf.");
+        if (requiresGrad && DType != DType.Float32)
+            throw new InvalidOperationException($"Only float tensors can require gradients, but this one is {DType.TorchName()}. Convert it with Float() first.");
+        _requiresGrad = requiresGrad;
+        return this;
+    }
+
+    /// <summary>Turns gradient recording off until the returned scope is disposed: <c>using (Tensor.NoGrad()) { … }</c>.</summary>
+    public static GradModeScope NoGrad() => new(false);
+
+    /// <summary>Turns gradient recording back on inside a <see cref="NoGrad"/> block.</summary>
+    public static GradModeScope EnableGrad() => new(true);
+
+    /// <summary>Whether ops are currently being recorded for backward on this thread.</summary>
+    public static bool IsGradEnabled => GradMode.IsEnabled;
+
+    /// <summary>A leaf that shares this tensor's storage but is cut from the graph.</summary>
+    public Tensor Detach() => new(Storage, Sizes, Strides, Offset, DType);
+
+    /// <summary>
+    /// Attaches <paramref name="result"/> to the graph when grad mode is on and any input requires grad.
+    /// Returns <paramref name="result"/> for chaining.
+    /// </summary>
+    internal static Tensor Record(Tensor result, string name, Tensor[] inputs, BackwardRule rule)
+    {
+        if (!GradMode.IsEnabled) return result;
+        bool any = false;
+        foreach (Tensor t in inputs) any |= t._requiresGrad;
+        if (!any) return result;
+        result._requiresGrad = true;
+        result.GradFn = new Node(name, inputs, rule);
+        return result;
+    }
+
+    internal static Tensor Record(Tensor result, string name, Tensor input, Func<Tensor, Tensor> rule) =>
+        Record(result, name, [input], g => [rule(g)]);
+
+    /// <summary>
+    /// Computes the gradient of this tensor with respect to every leaf that requires grad and adds it to their
+    /// <see cref="Grad"/> (gradients accumulate across calls, as in PyTorch).
+    /// </summary>
+    /// <param name="gradient">d(something)/d(this), same shape as this tensor; may be omitted only for a one-element tensor (then 1).</param>
+    /// <param name="retainGraph">Keep the graph's saved values so Backward can run through it again.</param>
+    public void Backward(Tensor? gradient = null, bool retainGraph = false)
+    {
+        if (!_requiresGrad)
+            throw new InvalidOperationException(
+                "Backward() was called on a tensor that does not require grad and has no grad_fn. " +
+                "Call RequiresGrad() on the parameters before computing from them, and do not compute the loss inside Tensor.NoGrad().");
+        if (gradient is null)
+        {
+            if (Numel != 1)
+                throw new InvalidOperationException($"Backward() without a gradient needs a one-element (scalar) output, but this tensor has shape {Shape}. Pass Backward(gradient) with that shape, or reduce it first (e.g. Sum()).");
+            gradient = OnesLike(this);
+        }
+        else if (gradient.Shape != Shape)
+        {
+            throw new ArgumentException($"Backward(): the gradient has shape {gradient.Shape} but the tensor has shape {Shape}.");
+        }
+
+        using var _ = NoGrad();
+        if (GradFn is null)
+        {
+            AccumulateGrad(this, gradient);
+            return;
+        }
+
+        List<Node> order = TopologicalOrder(GradFn);
+        GradFn.PendingGrad = gradient;
+        foreach (Node node in order)
+        {
+            Tensor? g = node.PendingGrad;
+            node.PendingGrad = null;
+            if (g is null) continue;
+            Tensor?[] grads = node.Apply(g);
+            for (int i = 0; i < node.Inputs.Length; i++)
+            {
+                Tensor input = node.Inputs[i];
+                Tensor? gi = grads[i];
+                if (gi is null || !input._requiresGrad) continue;
+                if (gi.Shape != input.Shape)
+                    throw new InvalidOperationException($"Internal error: {node.Name} produced a gradient of shape {gi.Shape} for an input of shape {input.Shape}.");
+                if (input.GradFn is null) AccumulateGrad(input, gi);
+                else input.GradFn.PendingGrad = input.GradFn.PendingGrad is null ? gi : input.GradFn.PendingGrad.Add(gi);
+            }
+            if (!retainGraph) node.Free();
+        }
+    }
+
+    private static void AccumulateGrad(Tensor leaf, Tensor g)
+    {
+        if (leaf.Grad is null) leaf.Grad = g.SharesStorageWith(leaf) || !g.IsContiguous ? g.Clone() : g;
+        else leaf.Grad.AddInPlace(g);
+    }
+
+    /// <summary>Nodes reachable from <paramref name="root"/>, each after every node that consumes its output.</summary>
+    private static List<Node> TopologicalOrder(Node root)
+    {
+        var visited = new HashSet<Node>(ReferenceEqualityComparer.Instance);
+        var postOrder = new List<Node>();
+        var stack = new Stack<(Node Node, int Next)>();
+        stack.Push((root, 0));
+        visited.Add(root);
+        while (stack.Count > 0)
+        {
+            var (node, next) = stack.Pop();
+            if (next < node.Inputs.Length)
+            {
+                stack.Push((node, next + 1));
+                Node? child = node.Inputs[next].GradFn;
+                if (child is not null && visited.Add(child)) stack.Push((child, 0));
+            }
+            else
+            {
+                postOrder.Add(node);
+            }
+        }
+        postOrder.Reverse();
+        return postOrder;
+    }
+}

@@ -1,0 +1,213 @@
+using SharpGrad.Kernels;
+
+namespace SharpGrad;
+
+public sealed partial class Tensor
+{
+    /// <summary>The float operand as a tensor: itself when float, else converted (PyTorch promotes ints and bools to float in float arithmetic).</summary>
+    private static Tensor AsFloatOperand(Tensor t, string op) =>
+        t.DType == DType.Float32 ? t : t.To(DType.Float32);
+
+    private static void RequireFloat(Tensor a, Tensor b, string op)
+    {
+        if (a.DType != DType.Float32 && b.DType != DType.Float32)
+            throw new NotSupportedException($"{op}: arithmetic needs at least one float tensor, got {a.DType.TorchName()} and {b.DType.TorchName()}. Convert with Float() first.");
+    }
+
+    /// <summary>Strides of <paramref name="t"/> broadcast to <paramref name="shape"/>, copying it first if its innermost stride is not 0 or 1.</summary>
+    private static (Tensor Source, int[] Strides) Operand(Tensor t, int[] shape)
+    {
+        int[] s = ShapeMath.BroadcastStrides(t.Sizes, t.Strides, shape);
+        if (s.Length > 0 && s[^1] > 1 && shape[^1] > 1)
+        {
+            t = t.Detach().CloneUnrecorded();
+            s = ShapeMath.BroadcastStrides(t.Sizes, t.Strides, shape);
+        }
+        return (t, s);
+    }
+
+    /// <summary>op(a, b) with broadcasting, forward only.</summary>
+    internal static Tensor BinaryForward(BinaryOp op, Tensor a, Tensor b, string name)
+    {
+        RequireFloat(a, b, name);
+        a = AsFloatOperand(a, name);
+        b = AsFloatOperand(b, name);
+        int[] shape = ShapeMath.Broadcast(a.Sizes, b.Sizes, name);
+        Tensor r = Empty(shape);
+        if (r.Numel == 0) return r;
+        if (a.IsContiguous && b.IsContiguous && a.Numel == r.Numel && b.Numel == r.Numel)
+        {
+            Elementwise.Binary(op, r.Floats, a.Floats, b.Floats);
+            return r;
+        }
+        var (sa, stA) = Operand(a, shape);
+        var (sb, stB) = Operand(b, shape);
+        Elementwise.BinaryStrided(op, r.Floats, shape, sa.StorageSpan<float>(), stA, sa.Offset, sb.StorageSpan<float>(), stB, sb.Offset);
+        return r;
+    }
+
+    /// <summary>op(this) forward only, on a float tensor.</summary>
+    private Tensor UnaryForward(UnaryOp op, string name)
+    {
+        if (DType != DType.Float32) throw new NotSupportedException($"{name} needs a float tensor, got {DType.TorchName()}. Convert with Float() first.");
+        Tensor src = Contiguous();
+        Tensor r = Empty(Sizes);
+        Elementwise.Unary(op, r.Floats, src.Floats);
+        return r;
+    }
+
+    private static Tensor?[] Grads(Tensor a, Tensor b, Func<Tensor> ga, Func<Tensor> gb) =>
+        [a.RequiresGradient ? ga().SumToShape(a.Sizes) : null, b.RequiresGradient ? gb().SumToShape(b.Sizes) : null];
+
+    /// <summary>Elementwise sum with broadcasting.</summary>
+    public Tensor Add(Tensor other)
+    {
+        Tensor a = this, b = other;
+        return Record(BinaryForward(BinaryOp.Add, a, b, "Add"), "AddBackward0", [a, b], g => Grads(a, b, () => g, () => g));
+    }
+
+    /// <summary>Elementwise difference with broadcasting.</summary>
+    public Tensor Sub(Tensor other)
+    {
+        Tensor a = this, b = other;
+        return Record(BinaryForward(BinaryOp.Sub, a, b, "Sub"), "SubBackward0", [a, b], g => Grads(a, b, () => g, () => g.Neg()));
+    }
+
+    /// <summary>Elementwise product with broadcasting.</summary>
+    public Tensor Mul(Tensor other)
+    {
+        Tensor a = this, b = other;
+        return Record(BinaryForward(BinaryOp.Mul, a, b, "Mul"), "MulBackward0", [a, b], g => Grads(a, b, () => g.Mul(b), () => g.Mul(a)));
+    }
+
+    /// <summary>Elementwise quotient with broadcasting.</summary>
+    public Tensor Div(Tensor other)
+    {
+        Tensor a = this, b = other;
+        Tensor r = BinaryForward(BinaryOp.Div, a, b, "Div");
+        return Record(r, "DivBackward0", [a, b], g => Grads(a, b, () => g.Div(b), () => g.Mul(r).Div(b).Neg()));
+    }
+
+    /// <summary>Elementwise power with broadcasting: this^<paramref name="exponent"/>.</summary>
+    public Tensor Pow(Tensor exponent)
+    {
+        Tensor a = this, b = exponent;
+        Tensor r = BinaryForward(BinaryOp.Pow, a, b, "Pow");
+        return Record(r, "PowBackward1", [a, b], g => Grads(a, b,
+            () => g.Mul(b).Mul(a.Pow(b.Sub(1f))),
+            () => g.Mul(r).Mul(a.Log())));
+    }
+
+    /// <summary>Elementwise power with a scalar exponent.</summary>
+    public Tensor Pow(float exponent)
+    {
+        if (DType != DType.Float32) throw new NotSupportedException($"Pow needs a float tensor, got {DType.TorchName()}.");
+        Tensor a = this, src = Contiguous();
+        Tensor r = Empty(Sizes);
+        Elementwise.PowScalar(r.Floats, src.Floats, exponent);
+        return Record(r, "PowBackward0", a, g => exponent == 2f ? g.Mul(a).Mul(2f) : g.Mul(a.Pow(exponent - 1f)).Mul(exponent));
+    }
+
+    /// <summary>Elementwise maximum of two tensors with broadcasting (PyTorch's <c>torch.maximum</c>); ties split the gradient evenly.</summary>
+    public Tensor Maximum(Tensor other) => MinMax(other, BinaryOp.Max, "MaximumBackward0");
+
+    /// <summary>Elementwise minimum of two tensors with broadcasting (PyTorch's <c>torch.minimum</c>).</summary>
+    public Tensor Minimum(Tensor other) => MinMax(other, BinaryOp.Min, "MinimumBackward0");
+
+    /// <summary>Same as <see cref="Maximum"/> (PyTorch's <c>x.max(other)</c>, as in <c>x.max(tensor(0.))</c>).</summary>
+    public Tensor Max(Tensor other) => Maximum(other);
+
+    /// <summary>Same as <see cref="Minimum"/>.</summary>
+    public Tensor Min(Tensor other) => Minimum(other);
+
+    private Tensor MinMax(Tensor other, BinaryOp op, string name)
+    {
+        Tensor a = this, b = other;
+        Tensor r = BinaryForward(op, a, b, name);
+        return Record(r, name, [a, b], g =>
+        {
+            // Where a and b tie, each gets half the gradient (PyTorch's rule).
+            Tensor wa = op == BinaryOp.Max ? a.Gt(b).Float() : a.Lt(b).Float();
+            Tensor half = a.Eq(b).Float().Mul(0.5f);
+            wa = wa.Add(half);
+            return Grads(a, b, () => g.Mul(wa), () => g.Mul(wa.RSub(1f)));
+        });
+    }
+
+    /// <summary>scalar - this.</summary>
+    public Tensor RSub(float scalar) => Scalar(scalar).Sub(this);
+
+    private Tensor Unary(UnaryOp op, string name, Func<Tensor, Tensor, Tensor> backward)
+    {
+        Tensor x = this;
+        Tensor r = UnaryForward(op, name);
+        return Record(r, name + "Backward0", x, g => backward(g, r));
+    }
+
+    /// <summary>-x.</summary>
+    public Tensor Neg() => Unary(UnaryOp.Neg, "Neg", (g, _) => g.Neg());
+    /// <summary>e^x.</summary>
+    public Tensor Exp() => Unary(UnaryOp.Exp, "Exp", (g, r) => g.Mul(r));
+    /// <summary>Natural logarithm.</summary>
+    public Tensor Log() { Tensor x = this; return Unary(UnaryOp.Log, "Log", (g, _) => g.Div(x)); }
+    /// <summary>Square root.</summary>
+    public Tensor Sqrt() => Unary(UnaryOp.Sqrt, "Sqrt", (g, r) => g.Div(r.Mul(2f)));
+    /// <summary>Absolute value.</summary>
+    public Tensor Abs() { Tensor x = this; return Unary(UnaryOp.Abs, "Abs", (g, _) => g.Mul(x.Sign())); }
+    /// <summary>1 / (1 + e^-x).</summary>
+    public Tensor Sigmoid() => Unary(UnaryOp.Sigmoid, "Sigmoid", (g, r) => g.Mul(r).Mul(r.RSub(1f)));
+    /// <summary>Hyperbolic tangent.</summary>
+    public Tensor Tanh() => Unary(UnaryOp.Tanh, "Tanh", (g, r) => g.Mul(r.Mul(r).RSub(1f)));
+    /// <summary>max(x, 0).</summary>
+    public Tensor Relu() { Tensor x = this; return Unary(UnaryOp.Relu, "Relu", (g, _) => g.Mul(x.Gt(0f).Float())); }
+    /// <summary>x².</summary>
+    public Tensor Square() { Tensor x = this; return Unary(UnaryOp.Square, "Square", (g, _) => g.Mul(x).Mul(2f)); }
+    /// <summary>1 / x.</summary>
+    public Tensor Reciprocal() => Unary(UnaryOp.Reciprocal, "Reciprocal", (g, r) => g.Mul(r).Mul(r).Neg());
+    /// <summary>-1, 0 or 1 by sign (gradient zero).</summary>
+    public Tensor Sign() => UnaryForward(UnaryOp.Sign, "Sign");
+
+    /// <summary>Limits every element to [<paramref name="min"/>, <paramref name="max"/>]; either bound may be omitted.</summary>
+    public Tensor Clamp(float? min = null, float? max = null)
+    {
+        if (DType != DType.Float32) throw new NotSupportedException($"Clamp needs a float tensor, got {DType.TorchName()}.");
+        if (min is null && max is null) throw new ArgumentException("Clamp: at least one of min and max must be given.");
+        Tensor x = this, src = Contiguous();
+        Tensor r = Empty(Sizes);
+        Elementwise.Clamp(r.Floats, src.Floats, min, max);
+        return Record(r, "ClampBackward1", x, g =>
+        {
+            Tensor pass = Ones(x.Sizes);
+            if (min is float lo) pass = pass.Mul(x.Ge(lo).Float());
+            if (max is float hi) pass = pass.Mul(x.Le(hi).Float());
+            return g.Mul(pass);
+        });
+    }
+
+    /// <summary>Sum.</summary>
+    public static Tensor operator +(Tensor a, Tensor b) => a.Add(b);
+    /// <summary>Sum with a scalar.</summary>
+    public static Tensor operator +(Tensor a, float b) => a.Add(Scalar(b));
+    /// <summary>Sum with a scalar.</summary>
+    public static Tensor operator +(float a, Tensor b) => b.Add(Scalar(a));
+    /// <summary>Difference.</summary>
+    public static Tensor operator -(Tensor a, Tensor b) => a.Sub(b);
+    /// <summary>Difference with a scalar.</summary>
+    public static Tensor operator -(Tensor a, float b) => a.Sub(Scalar(b));
+    /// <summary>Scalar minus tensor.</summary>
+    public static Tensor operator -(float a, Tensor b) => b.RSub(a);
+    /// <summary>Product.</summary>
+    public static Tensor operator *(Tensor a, Tensor b) => a.Mul(b);
+    /// <summary>Product with a scalar.</summary>
+    public static Tensor operator *(Tensor a, float b) => a.Mul(Scalar(b));
+    /// <summary>Product with a scalar.</summary>
+    public static Tensor operator *(float a, Tensor b) => b.Mul(Scalar(a));
+    /// <summary>Quotient.</summary>
+    public static Tensor operator /(Tensor a, Tensor b) => a.Div(b);
+    /// <summary>Quotient by a scalar.</summary>
+    public static Tensor operator /(Tensor a, float b) => a.Div(Scalar(b));
+    /// <summary>Scalar divided by tensor.</summary>
+    public static Tensor operator /(float a, Tensor b) => Scalar(a).Div(b);
+    /// <summary>Negation.</summary>
+    public static Tensor operator -(Tensor a) => a.Neg();
+}

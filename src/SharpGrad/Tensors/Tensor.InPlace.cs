@@ -1,0 +1,64 @@
+using System.Numerics.Tensors;
+using SharpGrad.Autograd;
+
+namespace SharpGrad;
+
+public sealed partial class Tensor
+{
+    /// <summary>
+    /// The same storage as a leaf cut from the graph (PyTorch's <c>.data</c>). Assigning copies into this tensor in place,
+    /// unrecorded, so the seed's update <c>p.Data -= p.Grad * lr</c> works as written.
+    /// </summary>
+    public Tensor Data
+    {
+        get => Detach();
+        set => Detach().CopyFrom(value);
+    }
+
+    private void CheckInPlace(string op)
+    {
+        if (GradMode.IsEnabled && RequiresGradient && IsLeaf)
+            throw new InvalidOperationException(
+                $"{op}: a leaf tensor that requires grad cannot be modified in place while gradients are recorded. " +
+                "Wrap the update in using (Tensor.NoGrad()) { ... } or modify p.Data.");
+        if (DType != DType.Float32) throw new NotSupportedException($"{op} needs a float tensor, got {DType.TorchName()}.");
+    }
+
+    /// <summary>this += alpha · other (broadcast), in place and unrecorded; returns this.</summary>
+    public Tensor AddInPlace(Tensor other, float alpha = 1f)
+    {
+        CheckInPlace("AddInPlace");
+        if (IsContiguous && other.IsContiguous && other.DType == DType.Float32 && other.Numel == Numel && other.Shape == Shape)
+        {
+            if (alpha == 1f) TensorPrimitives.Add(Floats, other.Floats, Floats);
+            else TensorPrimitives.MultiplyAdd(other.Floats, alpha, Floats, Floats);
+            return this;
+        }
+        using (NoGrad()) CopyFrom(Detach().Add(alpha == 1f ? other.Detach() : other.Detach().Mul(alpha)));
+        return this;
+    }
+
+    /// <summary>this -= alpha · other, in place and unrecorded; returns this.</summary>
+    public Tensor SubInPlace(Tensor other, float alpha = 1f) => AddInPlace(other, -alpha);
+
+    /// <summary>this *= scalar, in place and unrecorded; returns this.</summary>
+    public Tensor MulInPlace(float scalar)
+    {
+        CheckInPlace("MulInPlace");
+        if (IsContiguous) TensorPrimitives.Multiply(Floats, scalar, Floats);
+        else using (NoGrad()) CopyFrom(Detach().Mul(scalar));
+        return this;
+    }
+
+    /// <summary>Sets every element to <paramref name="value"/>, in place and unrecorded; returns this.</summary>
+    public Tensor FillInPlace(float value)
+    {
+        CheckInPlace("FillInPlace");
+        if (IsContiguous) Floats.Fill(value);
+        else CopyFrom(Scalar(value));
+        return this;
+    }
+
+    /// <summary>Sets every element to zero (PyTorch's <c>zero_()</c>); returns this.</summary>
+    public Tensor ZeroInPlace() => FillInPlace(0f);
+}

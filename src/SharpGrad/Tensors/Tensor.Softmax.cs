@@ -1,0 +1,32 @@
+namespace SharpGrad;
+
+public sealed partial class Tensor
+{
+    /// <summary>exp(x) / sum(exp(x)) along <paramref name="dim"/>, computed stably.</summary>
+    public Tensor Softmax(int dim) => SoftmaxImpl(dim, log: false);
+
+    /// <summary>log(softmax(x)) along <paramref name="dim"/>, computed stably as x - max - log(sum(exp(x - max))).</summary>
+    public Tensor LogSoftmax(int dim) => SoftmaxImpl(dim, log: true);
+
+    private Tensor SoftmaxImpl(int dim, bool log)
+    {
+        string op = log ? "LogSoftmax" : "Softmax";
+        if (DType != DType.Float32) throw new NotSupportedException($"{op} needs a float tensor, got {DType.TorchName()}.");
+        if (NDim == 0) return Unsqueeze(0).SoftmaxImpl(0, log).Reshape();
+        int d = ShapeMath.NormalizeDim(dim, NDim, op);
+        int last = NDim - 1;
+        // Work on rows: move dim last (a copy only when it was not last already).
+        Tensor x = d == last ? Detach().Contiguous() : Detach().Transpose(d, last).Contiguous();
+        int n = Sizes[d], rows = n == 0 ? 0 : Numel / n;
+        Tensor y = Empty(x.Sizes);
+        Kernels.Softmax.Forward(y.Floats, x.Floats, rows, n, log);
+        Tensor result = d == last ? y : y.Transpose(d, last).Contiguous();
+        return Record(result, log ? "LogSoftmaxBackward0" : "SoftmaxBackward0", this, g =>
+        {
+            Tensor gr = d == last ? g.Contiguous() : g.Transpose(d, last).Contiguous();
+            Tensor dx = Empty(gr.Sizes);
+            Kernels.Softmax.Backward(dx.Floats, gr.Floats, y.Floats, rows, n, log);
+            return d == last ? dx : dx.Transpose(d, last).Contiguous();
+        });
+    }
+}
