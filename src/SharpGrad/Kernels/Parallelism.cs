@@ -33,7 +33,7 @@ public static class Parallelism
         }
         int chunk = (length + threads - 1) / threads;
         chunk = (chunk + align - 1) / align * align;
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        WorkerPool.Run(threads, t =>
         {
             int start = t * chunk, end = Math.Min(length, start + chunk);
             if (start < end) body(start, end);
