@@ -1,9 +1,9 @@
+using SharpGrad.Kernels;
+
 namespace SharpGrad;
 
 public sealed partial class Tensor
 {
-    private enum CompareOp { Eq, Ne, Gt, Lt, Ge, Le }
-
     /// <summary>A contiguous, unrecorded copy of <paramref name="t"/> broadcast to <paramref name="shape"/> (this tensor itself when nothing changes).</summary>
     internal static Tensor Materialize(Tensor t, int[] shape)
     {
@@ -12,6 +12,10 @@ public sealed partial class Tensor
         return view.CloneUnrecorded();
     }
 
+    /// <summary>The elements of <paramref name="t"/> broadcast to <paramref name="shape"/>: one element when it has only one (the kernels broadcast it), else a materialized copy.</summary>
+    private static ReadOnlySpan<T> Operand<T>(Tensor t, int[] shape) where T : unmanaged =>
+        t.Numel == 1 ? t.StorageSpan<T>().Slice(t.Offset, 1) : Materialize(t, shape).Contents<T>();
+
     private static Tensor Compare(Tensor a, Tensor b, CompareOp op)
     {
         int[] shape = ShapeMath.Broadcast(a.Sizes, b.Sizes, op.ToString());
@@ -19,31 +23,16 @@ public sealed partial class Tensor
         Span<bool> d = r.Contents<bool>();
         if (a.DType == DType.Float32 || b.DType == DType.Float32)
         {
-            Span<float> x = Materialize(a.To(DType.Float32), shape).Contents<float>();
-            Span<float> y = Materialize(b.To(DType.Float32), shape).Contents<float>();
-            for (int i = 0; i < d.Length; i++) d[i] = Test(x[i], y[i], op);
+            Kernels.Compare.Floats(op, d, Operand<float>(a.To(DType.Float32), shape), Operand<float>(b.To(DType.Float32), shape));
         }
         else
         {
             Span<long> x = Materialize(a.To(DType.Int64), shape).Contents<long>();
             Span<long> y = Materialize(b.To(DType.Int64), shape).Contents<long>();
-            for (int i = 0; i < d.Length; i++) d[i] = Test(x[i], y[i], op);
+            for (int i = 0; i < d.Length; i++) d[i] = Kernels.Compare.Reference(op, x[i], y[i]);
         }
         return r;
     }
-
-    private static bool Test<T>(T x, T y, CompareOp op) where T : IComparable<T>, IEquatable<T> => op switch
-    {
-        CompareOp.Eq => x.Equals(y) && !IsNaN(x),
-        CompareOp.Ne => !x.Equals(y) || IsNaN(x),
-        CompareOp.Gt => x.CompareTo(y) > 0 && !IsNaN(x) && !IsNaN(y),
-        CompareOp.Lt => x.CompareTo(y) < 0 && !IsNaN(x) && !IsNaN(y),
-        CompareOp.Ge => x.CompareTo(y) >= 0 && !IsNaN(x) && !IsNaN(y),
-        CompareOp.Le => x.CompareTo(y) <= 0 && !IsNaN(x) && !IsNaN(y),
-        _ => false,
-    };
-
-    private static bool IsNaN<T>(T x) => x is float f && float.IsNaN(f);
 
     /// <summary>A 0-d tensor holding <paramref name="v"/>: int64 when comparing an integer tensor with a whole number, so the comparison stays exact.</summary>
     private static Tensor ScalarLike(Tensor t, float v) =>
@@ -108,7 +97,7 @@ public sealed partial class Tensor
         Tensor r = Empty(shape, a.DType);
         switch (a.DType)
         {
-            case DType.Float32: Select<float>(r, c, a, b, shape); break;
+            case DType.Float32: Kernels.Compare.Select(r.Contents<float>(), c, Operand<float>(a, shape), Operand<float>(b, shape)); break;
             case DType.Int64: Select<long>(r, c, a, b, shape); break;
             case DType.Bool: Select<bool>(r, c, a, b, shape); break;
             case DType.UInt8: Select<byte>(r, c, a, b, shape); break;
