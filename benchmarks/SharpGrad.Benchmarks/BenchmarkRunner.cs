@@ -10,15 +10,17 @@ internal static class BenchmarkRunner
     private static readonly Dictionary<string, (string Help, Func<IReadOnlyList<Row>> Run)> Suites = new()
     {
         ["gemm"] = ("GFLOP/s of the packed GEMM vs OpenBLAS cblas_sgemm (2 threads): squares and chapter-4 shapes", GemmSuite.Run),
+        ["load"] = ("mnist-sample's 14,434 PNGs into tensors, and DataLoader batches/s, vs PIL + PyTorch (--install-peers installs python3-torch)", LoadSuite.Run),
     };
 
     public static int Run(string[] args)
     {
         bool json = args.Contains("--json");
+        if (args.Contains("--install-peers")) Apt.Install("python3-torch", "python3-pil", "python3-numpy");
         string[] names = args.Where(a => !a.StartsWith("--")).ToArray();
         if (names.Length == 0 || names.Any(n => !Suites.ContainsKey(n)))
         {
-            Console.Error.WriteLine("usage: SharpGrad.Benchmarks SUITE... [--json]");
+            Console.Error.WriteLine("usage: SharpGrad.Benchmarks SUITE... [--json] [--install-peers]");
             foreach (var (name, suite) in Suites) Console.Error.WriteLine($"  {name,-10} {suite.Help}");
             return names.Length == 0 ? 0 : 2;
         }

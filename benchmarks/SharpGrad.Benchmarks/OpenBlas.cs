@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 
 namespace SharpGrad.Benchmarks;
@@ -18,8 +17,7 @@ internal static unsafe class OpenBlas
         if (s_sgemm != null) return true;
         if (!TryOpen(out nint lib))
         {
-            Console.Error.WriteLine("OpenBLAS not found; installing libopenblas0-pthread with apt-get ...");
-            Install();
+            Apt.Install("libopenblas0-pthread");
             if (!TryOpen(out lib))
             {
                 LoadError = "could not load OpenBLAS (libopenblas.so.0) even after apt-get install libopenblas0-pthread";
@@ -38,23 +36,6 @@ internal static unsafe class OpenBlas
             if (NativeLibrary.TryLoad(name, out lib) && NativeLibrary.TryGetExport(lib, "openblas_set_num_threads", out _)) return true;
         lib = 0;
         return false;
-    }
-
-    private static void Install()
-    {
-        foreach (string args in new[] { "update -qq", "install -y -qq libopenblas0-pthread" })
-        {
-            try
-            {
-                using var p = Process.Start(new ProcessStartInfo("apt-get", args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-                p.WaitForExit();
-            }
-            catch (Exception e)
-            {
-                Console.Error.WriteLine($"apt-get {args} failed: {e.Message}");
-                return;
-            }
-        }
     }
 
     /// <summary>C (m×n, row-major) = op(A) · op(B), with A stored (m×k) or, transposed, (k×m); likewise B.</summary>

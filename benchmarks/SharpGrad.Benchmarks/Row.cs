@@ -23,10 +23,14 @@ internal sealed record Row(string Name, double Ours, double Peer, string Unit, s
     {
         if (rows.Count == 0) return;
         int w = Math.Max(4, rows.Max(r => r.Name.Length));
-        string unit = rows[0].Unit, peer = rows[0].PeerName;
-        Console.WriteLine($"## {suite} ({unit}; ratio = ours / {peer})");
-        Console.WriteLine($"{"name".PadRight(w)}  {"ours",10}  {peer,12}  {"ratio",7}");
+        int pw = Math.Max(5, rows.Max(r => r.PeerName.Length));
+        Console.WriteLine($"## {suite} (ratio = ours / peer)");
+        Console.WriteLine($"{"name".PadRight(w)}  {"ours",10}  {"peer",10}  {"ratio",7}  {"unit",-10}  peer");
         foreach (Row r in rows)
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Name.PadRight(w)}  {r.Ours,10:F1}  {r.Peer,12:F1}  {r.Ratio,7:F2}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{r.Name.PadRight(w)}  {Format(r.Ours),10}  {Format(r.Peer),10}  {r.Ratio,7:F2}  {r.Unit,-10}  {r.PeerName.PadRight(pw)}"));
     }
+
+    private static string Format(double v) =>
+        double.IsNaN(v) ? "n/a" : v.ToString(Math.Abs(v) < 10 ? "F3" : "F1", CultureInfo.InvariantCulture);
 }

@@ -5,5 +5,6 @@ var root = new RootCommand("SharpGrad: deep learning for .NET, from tensors and 
 {
     InfoCommand.Create(),
     DemoCommand.Create(),
+    DatasetsCommand.Create(),
 };
 return root.Parse(args).Invoke();

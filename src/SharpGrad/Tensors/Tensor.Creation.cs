@@ -63,6 +63,18 @@ public sealed partial class Tensor
         return new Tensor((long[])data.Clone(), sizes, DType.Int64);
     }
 
+    /// <summary>A uint8 tensor of <paramref name="shape"/> holding a copy of <paramref name="data"/> (e.g. image pixels).</summary>
+    public static Tensor From(byte[] data, ReadOnlySpan<int> shape) => Adopt((byte[])data.Clone(), shape.ToArray());
+
+    /// <summary>A tensor that takes ownership of <paramref name="data"/> without copying; the caller must not touch the array afterwards.</summary>
+    internal static Tensor Adopt<T>(T[] data, int[] sizes) where T : unmanaged
+    {
+        ShapeMath.CheckSizes(sizes);
+        if (ShapeMath.Numel(sizes) != data.Length)
+            throw new ArgumentException($"From: {data.Length} values cannot fill shape {Shape.Format(sizes)} ({ShapeMath.Numel(sizes)} elements).");
+        return new Tensor(data, sizes, DTypeExtensions.Of<T>());
+    }
+
     /// <summary>A 0-d float tensor.</summary>
     public static Tensor Scalar(float value) => new(new[] { value }, [], DType.Float32);
 

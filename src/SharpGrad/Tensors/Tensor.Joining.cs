@@ -177,4 +177,17 @@ public sealed partial class Tensor
         }
         return r;
     }
+
+    /// <summary>The slices along <paramref name="dim"/> as views, one per index (PyTorch's <c>unbind</c>); <c>x.Unbind().Zip(y.Unbind())</c> is the seed's <c>zip(x, y)</c>.</summary>
+    public Tensor[] Unbind(int dim = 0)
+    {
+        dim = ShapeMath.NormalizeDim(dim, NDim, "Unbind");
+        var order = new int[NDim];
+        order[0] = dim;
+        for (int d = 0, k = 1; d < NDim; d++) if (d != dim) order[k++] = d;
+        Tensor moved = dim == 0 ? this : Permute(order);
+        var slices = new Tensor[Sizes[dim]];
+        for (int i = 0; i < slices.Length; i++) slices[i] = moved[i];
+        return slices;
+    }
 }

@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Text.Json;
+using SharpGrad.Data;
+
+namespace SharpGrad.Benchmarks;
+
+/// <summary>
+/// Loading mnist-sample's 14,434 PNGs into tensors, and shuffled bs-256 DataLoader throughput, beside Python + PIL +
+/// PyTorch doing the same (benchmarks/peers/load_pngs.py), alternating ours and the peer's runs.
+/// </summary>
+internal static class LoadSuite
+{
+    private const int Rounds = 3;
+
+    public static IReadOnlyList<Row> Run()
+    {
+        string path = Datasets.Get(Datasets.MnistSample);
+        IReadOnlyList<ImageItem> items = ImageFiles.LabelByParent(ImageFiles.Find(path));
+        string[] vocab = ["3", "7"];
+        ImageFolderLoader.Load(items, vocab, channels: 1); // warm-up: JIT and page cache
+
+        var ours = new List<double>();
+        var peerLoad = new List<double>();
+        var peerBatches = new List<double>();
+        for (int round = 0; round < Rounds; round++)
+        {
+            var clock = Stopwatch.StartNew();
+            ImageFolderLoader.Load(items, vocab, channels: 1);
+            ours.Add(clock.Elapsed.TotalSeconds);
+            if (Peer.Run(path) is { } peer)
+            {
+                peerLoad.Add(peer.LoadSeconds);
+                peerBatches.Add(peer.BatchesPerSecond);
+            }
+        }
+
+        DataLoaders dls = ImageDataLoaders.FromFolder(path, bs: 256);
+        foreach (Batch _ in dls.Train) { }
+        int batches = 0;
+        var timer = Stopwatch.StartNew();
+        while (timer.Elapsed.TotalSeconds < 2)
+            foreach (Batch _ in dls.Train) batches++;
+        double oursBatches = batches / timer.Elapsed.TotalSeconds;
+
+        return
+        [
+            new Row("load 14,434 PNGs (s)", Median(ours), peerLoad.Count > 0 ? Median(peerLoad) : double.NaN, "s", "PIL+PyTorch"),
+            new Row("DataLoader bs 256 shuffled (batches/s)", oursBatches, peerBatches.Count > 0 ? Median(peerBatches) : double.NaN, "batches/s", "PyTorch"),
+        ];
+    }
+
+    private static double Median(List<double> v)
+    {
+        v.Sort();
+        return v[v.Count / 2];
+    }
+
+    /// <summary>The Python peer, run as a separate process.</summary>
+    private static class Peer
+    {
+        private static bool _warned;
+
+        public static (double LoadSeconds, double BatchesPerSecond)? Run(string path)
+        {
+            string script = Path.Combine(Repo.Root, "benchmarks", "peers", "load_pngs.py");
+            var psi = new ProcessStartInfo("/usr/bin/python3", [script, path]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            try
+            {
+                using Process p = Process.Start(psi)!;
+                string stdout = p.StandardOutput.ReadToEnd(), stderr = p.StandardError.ReadToEnd();
+                p.WaitForExit();
+                if (p.ExitCode != 0) return Warn($"the PyTorch peer failed (install it with --install-peers): {stderr.Trim().Split('\n').LastOrDefault()}");
+                using JsonDocument doc = JsonDocument.Parse(stdout);
+                return (doc.RootElement.GetProperty("load_s").GetDouble(), doc.RootElement.GetProperty("batches_per_s").GetDouble());
+            }
+            catch (System.ComponentModel.Win32Exception e)
+            {
+                return Warn($"no /usr/bin/python3 for the peer ({e.Message})");
+            }
+        }
+
+        private static (double, double)? Warn(string message)
+        {
+            if (!_warned) Console.Error.WriteLine(message);
+            _warned = true;
+            return null;
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using SharpGrad.Reporting;
+
+namespace SharpGrad.Data;
+
+/// <summary>fastai's <c>ImageDataLoaders</c>: training and validation loaders straight from a folder of images or a CSV of file names and labels.</summary>
+public static class ImageDataLoaders
+{
+    /// <summary>
+    /// Loaders over the images under <paramref name="path"/>, labelled by their parent folder, vocab sorted by name.
+    /// Split by grandparent folder (<paramref name="train"/> / <paramref name="valid"/>), or at random when <paramref name="validPct"/> is given.
+    /// Items are 3-channel float <c>[C, H, W]</c> in 0..1 by default, as fastai's <c>from_folder</c> gives.
+    /// </summary>
+    /// <param name="path">The dataset folder (e.g. <c>Datasets.Get(Datasets.MnistSample)</c>).</param>
+    /// <param name="bs">Batch size.</param>
+    /// <param name="train">Grandparent folder name of the training images.</param>
+    /// <param name="valid">Grandparent folder name of the validation images.</param>
+    /// <param name="validPct">When set, a random split with this fraction for validation instead of the folder split.</param>
+    /// <param name="seed">Seed of the random split and of the training shuffle.</param>
+    /// <param name="channels">3 (RGB) or 1 (grayscale).</param>
+    /// <param name="progress">Where decoding reports; default silent.</param>
+    public static DataLoaders FromFolder(string path, int bs = 64, string train = "train", string valid = "valid", double? validPct = null,
+                                         ulong seed = 42, int channels = 3, IProgressReporter? progress = null)
+    {
+        IReadOnlyList<ImageItem> items = ImageFiles.LabelByParent(ImageFiles.Find(path));
+        if (items.Count == 0) throw new InvalidDataException($"No images (.png, .jpg, .jpeg, .bmp) under '{path}'.");
+        Splitter split = validPct is { } pct ? Splitters.Random(pct, seed) : Splitters.Grandparent(train, valid);
+        return Build(path, items, split, bs, seed, channels, progress,
+            validPct is null ? $"no images under '{train}/<label>/' and '{valid}/<label>/' in '{path}'; pass validPct to split at random" : null);
+    }
+
+    /// <summary>
+    /// Loaders over the files listed in <paramref name="csvFile"/> under <paramref name="path"/> (header row; file name relative to
+    /// <paramref name="path"/> in the first column, label in the second), split at random (fastai's <c>from_csv</c>, e.g. mnist-sample's <c>labels.csv</c>).
+    /// </summary>
+    public static DataLoaders FromCsv(string path, string csvFile = "labels.csv", int bs = 64, double validPct = 0.2, ulong seed = 42,
+                                      int channels = 3, IProgressReporter? progress = null)
+    {
+        string csv = Path.Combine(path, csvFile);
+        IReadOnlyList<ImageItem> items = LabelsCsv.Read(csv, path);
+        return Build(path, items, Splitters.Random(validPct, seed), bs, seed, channels, progress, null);
+    }
+
+    private static DataLoaders Build(string path, IReadOnlyList<ImageItem> items, Splitter split, int bs, ulong seed, int channels,
+                                     IProgressReporter? progress, string? emptyHint)
+    {
+        (int[] trainIdx, int[] validIdx) = split(items);
+        if (trainIdx.Length == 0 && emptyHint is not null) throw new InvalidDataException($"Split found {emptyHint}.");
+        var vocab = items.Select(i => i.Label).Distinct().Order(StringComparer.Ordinal).ToList();
+        ImageDataset trainSet = ImageFolderLoader.Load(trainIdx.Select(i => items[i]).ToList(), vocab, channels, progress);
+        ImageDataset validSet = ImageFolderLoader.Load(validIdx.Select(i => items[i]).ToList(), vocab, channels, progress);
+        return new DataLoaders(
+            new DataLoader(trainSet, bs, shuffle: true, dropLast: true, generator: new Generator(seed)),
+            new DataLoader(validSet, bs, shuffle: false),
+            vocab);
+    }
+}

@@ -1,0 +1,104 @@
+using System.Collections;
+
+namespace SharpGrad.Data;
+
+/// <summary>
+/// Mini-batches over a <see cref="Dataset"/> (PyTorch's and fastai's <c>DataLoader</c>): optionally shuffled with a
+/// seeded <see cref="Generator"/> at the start of each pass, the last partial batch kept or dropped, and the next batch
+/// collated on another thread while the current one trains.
+/// </summary>
+public sealed class DataLoader : IEnumerable<Batch>
+{
+    /// <summary>Batches of <paramref name="batchSize"/> items of <paramref name="dataset"/>.</summary>
+    /// <param name="dataset">The items.</param>
+    /// <param name="batchSize">Items per batch (the last may be smaller unless <paramref name="dropLast"/>).</param>
+    /// <param name="shuffle">Draw a new random order at the start of every pass.</param>
+    /// <param name="dropLast">Skip the last batch when it is not full.</param>
+    /// <param name="generator">The random source for shuffling; default <see cref="Generator.Default"/>.</param>
+    /// <param name="prefetch">Collate the next batch on another thread while the current one is used.</param>
+    public DataLoader(Dataset dataset, int batchSize = 64, bool shuffle = false, bool dropLast = false, Generator? generator = null, bool prefetch = true)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"DataLoader: batchSize must be at least 1, got {batchSize}.");
+        Dataset = dataset;
+        BatchSize = batchSize;
+        Shuffle = shuffle;
+        DropLast = dropLast;
+        Generator = generator;
+        Prefetch = prefetch;
+    }
+
+    /// <summary>Batches of (x, y) pairs: the seed's <c>DataLoader(list(zip(train_x, train_y)), batch_size=256)</c>.</summary>
+    public DataLoader(IReadOnlyList<(Tensor X, Tensor Y)> pairs, int batchSize = 64, bool shuffle = false, bool dropLast = false, Generator? generator = null)
+        : this(Dataset.FromPairs(pairs), batchSize, shuffle, dropLast, generator)
+    {
+    }
+
+    /// <summary>Batches of integers as int64 tensors: the seed's <c>DataLoader(range(15), batch_size=5, shuffle=True)</c>.</summary>
+    public DataLoader(IEnumerable<int> items, int batchSize = 64, bool shuffle = false, bool dropLast = false, Generator? generator = null)
+        : this(new TensorDataset(Tensor.From(items.Select(i => (long)i).ToArray())), batchSize, shuffle, dropLast, generator, prefetch: false)
+    {
+    }
+
+    /// <summary>The items.</summary>
+    public Dataset Dataset { get; }
+
+    /// <summary>Items per batch.</summary>
+    public int BatchSize { get; }
+
+    /// <summary>Whether each pass draws a new random order.</summary>
+    public bool Shuffle { get; }
+
+    /// <summary>Whether a last, partial batch is skipped.</summary>
+    public bool DropLast { get; }
+
+    /// <summary>The shuffling random source (null: <see cref="Generator.Default"/>).</summary>
+    public Generator? Generator { get; }
+
+    /// <summary>Whether the next batch is collated in the background.</summary>
+    public bool Prefetch { get; }
+
+    /// <summary>Batches per pass.</summary>
+    public int Count => DropLast ? Dataset.Count / BatchSize : (Dataset.Count + BatchSize - 1) / BatchSize;
+
+    /// <summary>The first batch of a pass (fastai's <c>first(dl)</c>).</summary>
+    public Batch First()
+    {
+        using IEnumerator<Batch> e = GetEnumerator();
+        return e.MoveNext() ? e.Current : throw new InvalidOperationException($"DataLoader: no batches ({Dataset.Count} items, batch size {BatchSize}, dropLast {DropLast}).");
+    }
+
+    /// <summary>One pass over the data, in a new order when shuffling.</summary>
+    public IEnumerator<Batch> GetEnumerator()
+    {
+        int[] order = Order();
+        int batches = Count;
+        Task<Batch>? next = batches > 0 ? Produce(order, 0) : null;
+        for (int b = 0; b < batches; b++)
+        {
+            Batch current = next!.GetAwaiter().GetResult();
+            next = b + 1 < batches ? Produce(order, b + 1) : null;
+            yield return current;
+        }
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    private int[] Order()
+    {
+        int n = Dataset.Count;
+        if (!Shuffle) return Enumerable.Range(0, n).ToArray();
+        long[] perm = Tensor.Randperm(n, Generator).ToArray<long>();
+        var order = new int[n];
+        for (int i = 0; i < n; i++) order[i] = (int)perm[i];
+        return order;
+    }
+
+    private Task<Batch> Produce(int[] order, int batch)
+    {
+        int start = batch * BatchSize, count = Math.Min(BatchSize, order.Length - start);
+        return Prefetch
+            ? Task.Run(() => Dataset.Collate(order.AsSpan(start, count)))
+            : Task.FromResult(Dataset.Collate(order.AsSpan(start, count)));
+    }
+}
