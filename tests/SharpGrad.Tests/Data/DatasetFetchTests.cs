@@ -132,4 +132,35 @@ public class DatasetFetchTests
         Assert.Equal(Path.GetFullPath("/tmp/x"), DataDirectory.Resolve("/tmp/x"));
         Assert.EndsWith("sharpgrad", DataDirectory.Default.TrimEnd('/'), StringComparison.OrdinalIgnoreCase);
     }
+
+    [Fact]
+    public void A_truncated_download_is_skipped_and_leaves_no_file()
+    {
+        using var dir = new TempDir();
+        using var server = new LocalHttpServer(GoodFiles()) { TruncateAt = 100 };
+        var e = Assert.Throws<DatasetUnavailableException>(() => DatasetFetcher.Get(Toy(new MirrorSource(server.BaseUrl)), dir, new CapturingReporter(), default));
+        Assert.Contains("after 100 bytes", Assert.Single(e.Failures));
+        Assert.Empty(Directory.GetFiles(Path.Combine(dir, "toy")));
+    }
+
+    [Fact]
+    public void A_stalled_download_times_out_and_the_next_source_is_used()
+    {
+        using var dir = new TempDir();
+        using var stalled = new LocalHttpServer(GoodFiles()) { StallAt = 50, StallFor = TimeSpan.FromSeconds(5) };
+        using var good = new LocalHttpServer(GoodFiles());
+        TimeSpan saved = Http.StallTimeout;
+        Http.StallTimeout = TimeSpan.FromMilliseconds(500);
+        try
+        {
+            var log = new CapturingReporter();
+            string path = DatasetFetcher.Get(Toy(new MirrorSource(stalled.BaseUrl), new MirrorSource(good.BaseUrl)), dir, log, default);
+            Assert.Contains(log.Lines, l => l.Contains("no data for") && l.Contains(stalled.BaseUrl));
+            Assert.Equal(B, System.IO.File.ReadAllBytes(Path.Combine(path, "b-idx")));
+        }
+        finally
+        {
+            Http.StallTimeout = saved;
+        }
+    }
 }

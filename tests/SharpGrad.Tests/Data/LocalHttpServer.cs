@@ -28,6 +28,14 @@ internal sealed class LocalHttpServer : IDisposable
     /// <summary>Throttle: 0 serves at full speed.</summary>
     public int BytesPerSecond { get; set; }
 
+    /// <summary>When set, every response announces its full length but the connection is cut after this many bytes.</summary>
+    public int? TruncateAt { get; set; }
+
+    /// <summary>When set, every response stops sending after this many bytes and holds the connection open for <see cref="StallFor"/>.</summary>
+    public int? StallAt { get; set; }
+
+    public TimeSpan StallFor { get; set; } = TimeSpan.FromSeconds(10);
+
     public int Requests;
 
     private static int FreePort()
@@ -62,6 +70,21 @@ internal sealed class LocalHttpServer : IDisposable
             }
             ctx.Response.ContentLength64 = body.Length;
             Stream o = ctx.Response.OutputStream;
+            if (TruncateAt is int cut)
+            {
+                o.Write(body, 0, Math.Min(cut, body.Length));
+                o.Flush();
+                ctx.Response.Abort();
+                return;
+            }
+            if (StallAt is int stall)
+            {
+                o.Write(body, 0, Math.Min(stall, body.Length));
+                o.Flush();
+                Thread.Sleep(StallFor);
+                ctx.Response.Abort();
+                return;
+            }
             if (BytesPerSecond <= 0) o.Write(body);
             else
             {

@@ -18,14 +18,37 @@ public static class ImageDataLoaders
     /// <param name="seed">Seed of the random split and of the training shuffle.</param>
     /// <param name="channels">3 (RGB) or 1 (grayscale).</param>
     /// <param name="progress">Where decoding reports; default silent.</param>
+    /// <param name="skipBad">Leave out unreadable files with a warning instead of failing on the first.</param>
+    /// <exception cref="InvalidDataException">No images; an empty class folder; a validation class with no training images.</exception>
     public static DataLoaders FromFolder(string path, int bs = 64, string train = "train", string valid = "valid", double? validPct = null,
-                                         ulong seed = 42, int channels = 3, IProgressReporter? progress = null)
+                                         ulong seed = 42, int channels = 3, IProgressReporter? progress = null, bool skipBad = false)
     {
         IReadOnlyList<ImageItem> items = ImageFiles.LabelByParent(ImageFiles.Find(path));
         if (items.Count == 0) throw new InvalidDataException($"No images (.png, .jpg, .jpeg, .bmp) under '{path}'.");
+        if (validPct is null) CheckClassFolders(path, train, valid);
         Splitter split = validPct is { } pct ? Splitters.Random(pct, seed) : Splitters.Grandparent(train, valid);
-        return Build(path, items, split, bs, seed, channels, progress,
+        return Build(path, items, split, bs, seed, channels, progress, skipBad,
             validPct is null ? $"no images under '{train}/<label>/' and '{valid}/<label>/' in '{path}'; pass validPct to split at random" : null);
+    }
+
+    /// <summary>Every class folder under the train and valid folders must hold images, and every validation class must be a training class.</summary>
+    private static void CheckClassFolders(string path, string train, string valid)
+    {
+        var trainClasses = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string split in new[] { train, valid })
+        {
+            string dir = Path.Combine(path, split);
+            if (!Directory.Exists(dir)) continue;
+            foreach (string classDir in Directory.EnumerateDirectories(dir).Order(StringComparer.Ordinal))
+            {
+                if (!ImageFiles.Find(classDir).Any())
+                    throw new InvalidDataException($"Class folder '{classDir}' holds no images (.png, .jpg, .jpeg, .bmp); remove it or add images.");
+                string label = Path.GetFileName(classDir);
+                if (split == train) trainClasses.Add(label);
+                else if (!trainClasses.Contains(label))
+                    throw new InvalidDataException($"Validation class '{label}' ('{classDir}') has no training images under '{Path.Combine(path, train)}'; the model could never predict it.");
+            }
+        }
     }
 
     /// <summary>
@@ -37,17 +60,17 @@ public static class ImageDataLoaders
     {
         string csv = Path.Combine(path, csvFile);
         IReadOnlyList<ImageItem> items = LabelsCsv.Read(csv, path);
-        return Build(path, items, Splitters.Random(validPct, seed), bs, seed, channels, progress, null);
+        return Build(path, items, Splitters.Random(validPct, seed), bs, seed, channels, progress, skipBad: false, null);
     }
 
     private static DataLoaders Build(string path, IReadOnlyList<ImageItem> items, Splitter split, int bs, ulong seed, int channels,
-                                     IProgressReporter? progress, string? emptyHint)
+                                     IProgressReporter? progress, bool skipBad, string? emptyHint)
     {
         (int[] trainIdx, int[] validIdx) = split(items);
         if (trainIdx.Length == 0 && emptyHint is not null) throw new InvalidDataException($"Split found {emptyHint}.");
-        var vocab = items.Select(i => i.Label).Distinct().Order(StringComparer.Ordinal).ToList();
-        ImageDataset trainSet = ImageFolderLoader.Load(trainIdx.Select(i => items[i]).ToList(), vocab, channels, progress);
-        ImageDataset validSet = ImageFolderLoader.Load(validIdx.Select(i => items[i]).ToList(), vocab, channels, progress);
+        var vocab = trainIdx.Concat(validIdx).Select(i => items[i].Label).Distinct().Order(StringComparer.Ordinal).ToList();
+        ImageDataset trainSet = ImageFolderLoader.Load(trainIdx.Select(i => items[i]).ToList(), vocab, channels, progress, skipBad);
+        ImageDataset validSet = ImageFolderLoader.Load(validIdx.Select(i => items[i]).ToList(), vocab, channels, progress, skipBad);
         return new DataLoaders(
             new DataLoader(trainSet, bs, shuffle: true, dropLast: true, generator: new Generator(seed)),
             new DataLoader(validSet, bs, shuffle: false),

@@ -14,9 +14,10 @@ public static class ImageFolderLoader
     /// <param name="vocab">Class names; each item's label must be one of them.</param>
     /// <param name="channels">3 (RGB; grayscale replicated, fastai's default) or 1 (grayscale; colour converted as PIL's "L").</param>
     /// <param name="progress">Where decoding reports; default silent.</param>
+    /// <param name="skipBad">Leave out files that cannot be read as images, with one warning giving the count, instead of failing.</param>
     /// <exception cref="ImageDecodeException">A file is not a readable image; the message names it.</exception>
     /// <exception cref="InvalidDataException">Images differ in size; the message names two files and their sizes.</exception>
-    public static ImageDataset Load(IReadOnlyList<ImageItem> items, IReadOnlyList<string> vocab, int channels = 3, IProgressReporter? progress = null)
+    public static ImageDataset Load(IReadOnlyList<ImageItem> items, IReadOnlyList<string> vocab, int channels = 3, IProgressReporter? progress = null, bool skipBad = false)
     {
         if (channels is not (1 or 3)) throw new ArgumentOutOfRangeException(nameof(channels), channels, "channels must be 1 (grayscale) or 3 (RGB).");
         var index = new Dictionary<string, int>();
@@ -26,20 +27,46 @@ public static class ImageFolderLoader
             labels[i] = index.TryGetValue(items[i].Label, out int l) ? l
                 : throw new ArgumentException($"{items[i].Path}: label '{items[i].Label}' is not in the vocab [{string.Join(", ", vocab)}].");
 
-        var images = new Image[items.Count];
-        using (IProgressTask task = (progress ?? Reporters.Silent).Start($"decoding {items.Count:N0} images", items.Count))
+        IProgressReporter report = progress ?? Reporters.Silent;
+        var decoded = new Image?[items.Count];
+        var failures = new string?[items.Count];
+        using (IProgressTask task = report.Start($"decoding {items.Count:N0} images", items.Count))
         {
-            Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, items.Count, 128), range =>
+            try
             {
-                for (int i = range.Item1; i < range.Item2; i++)
+                Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, items.Count, 128), range =>
                 {
-                    Image image = ImageDecoder.Decode(File.ReadAllBytes(items[i].Path), items[i].Path);
-                    images[i] = channels == 1 && image.Channels == 3 ? image.ToGray() : image;
-                }
-                task.Advance(range.Item2 - range.Item1);
-            });
+                    for (int i = range.Item1; i < range.Item2; i++)
+                    {
+                        try
+                        {
+                            Image image = ImageDecoder.Decode(File.ReadAllBytes(items[i].Path), items[i].Path);
+                            decoded[i] = channels == 1 && image.Channels == 3 ? image.ToGray() : image;
+                        }
+                        catch (IOException e) when (skipBad)
+                        {
+                            failures[i] = e.Message;
+                        }
+                    }
+                    task.Advance(range.Item2 - range.Item1);
+                });
+            }
+            catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            }
             task.Complete();
         }
+        int bad = failures.Count(f => f is not null);
+        if (bad > 0)
+        {
+            report.Log($"Skipped {bad:N0} of {items.Count:N0} files that are not readable images (first: {failures.First(f => f is not null)}).");
+            var keep = Enumerable.Range(0, items.Count).Where(i => failures[i] is null).ToArray();
+            items = keep.Select(i => items[i]).ToList();
+            labels = keep.Select(i => labels[i]).ToArray();
+            decoded = keep.Select(i => decoded[i]).ToArray();
+        }
+        Image[] images = decoded.Select(im => im!).ToArray();
 
         int h = images.Length > 0 ? images[0].Height : 0, w = images.Length > 0 ? images[0].Width : 0;
         for (int i = 1; i < images.Length; i++)

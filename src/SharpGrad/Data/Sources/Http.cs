@@ -40,7 +40,7 @@ internal static class Http
             }
             catch (OperationCanceledException e) when (!context.Cancellation.IsCancellationRequested)
             {
-                throw new SourceFailedException($"{url}: no response within {StallTimeout.TotalSeconds:F0} s", e);
+                throw new SourceFailedException($"{url}: no response within {Reporting.Units.Duration(StallTimeout)}", e);
             }
         }
         if (!response.IsSuccessStatusCode)
@@ -93,7 +93,7 @@ internal static class Http
                 }
                 catch (OperationCanceledException e) when (!cancellation.IsCancellationRequested)
                 {
-                    throw new SourceFailedException($"{url}: no data for {StallTimeout.TotalSeconds:F0} s after {_read:N0} bytes", e);
+                    throw new SourceFailedException($"{url}: no data for {Reporting.Units.Duration(StallTimeout)} after {_read:N0} bytes", e);
                 }
                 catch (HttpRequestException e)
                 {
