@@ -1,3 +1,4 @@
+using SharpGrad.NN;
 using System.Text.Json;
 
 namespace SharpGrad.Tests;
@@ -121,6 +122,13 @@ public class ReferenceOpTests
             "cat" => (Tensor.Cat(x, a.GetProperty("dim").GetInt32()), null),
             "stack" => (Tensor.Stack(x, a.GetProperty("dim").GetInt32()), null),
             "one_hot" => (One(x[0]).OneHot(a.GetProperty("num_classes").GetInt32()), null),
+            "l1_loss" => (F.L1Loss(x[0], x[1]), null),
+            "mse_loss" => (F.MseLoss(x[0], x[1]), null),
+            "bce" => (F.BinaryCrossEntropy(x[0], x[1]), null),
+            "bce_logits" => (F.BinaryCrossEntropyWithLogits(x[0], x[1]), null),
+            "cross_entropy" => (F.CrossEntropy(x[0], x[1]), null),
+            "nll_loss" => (F.NllLoss(x[0], x[1]), null),
+            "linear" => (F.Linear(x[0], x[1], x.Length > 2 ? x[2] : null), null),
             _ => throw new InvalidOperationException($"No C# mapping for reference op '{op}'"),
         };
     }

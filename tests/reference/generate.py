@@ -509,6 +509,34 @@ for n, labels in ONE_HOT_CASES:
              differentiable=False)
 
 # ----------------------------------------------------------------------------
+# Losses and layers (SharpGrad.NN.F and Linear): forward and gradients
+# ----------------------------------------------------------------------------
+
+import torch.nn.functional as F
+
+for s in [(8,), (4, 3), (2, 3, 5)]:
+    add_case("l1_loss", f"l1_loss_{sh(s)}", {}, [randn(*s), randn(*s)], lambda x, t: F.l1_loss(x, t))
+    add_case("mse_loss", f"mse_loss_{sh(s)}", {}, [randn(*s), randn(*s)], lambda x, t: F.mse_loss(x, t))
+    add_case("bce", f"bce_{sh(s)}", {}, [torch.rand(s) * 0.98 + 0.01, torch.rand(s)],
+             lambda p, t: F.binary_cross_entropy(p, t))
+    add_case("bce_logits", f"bce_logits_{sh(s)}", {}, [randn(*s) * 3, torch.rand(s)],
+             lambda x, t: F.binary_cross_entropy_with_logits(x, t))
+# large logits: the stable formulation must not overflow
+add_case("bce_logits", "bce_logits_large_6", {}, [torch.tensor([-120.0, -30.0, -1.0, 0.0, 40.0, 150.0]), torch.tensor([0.0, 1.0, 0.5, 1.0, 0.0, 1.0])],
+         lambda x, t: F.binary_cross_entropy_with_logits(x, t))
+for n, c in [(1, 2), (5, 3), (8, 10)]:
+    add_case("cross_entropy", f"cross_entropy_{n}x{c}", {}, [randn(n, c) * 2, torch.randint(0, c, (n,))],
+             lambda x, t: F.cross_entropy(x, t))
+    add_case("nll_loss", f"nll_loss_{n}x{c}", {}, [torch.log_softmax(randn(n, c), 1), torch.randint(0, c, (n,))],
+             lambda x, t: F.nll_loss(x, t))
+add_case("cross_entropy", "cross_entropy_large_3x4", {}, [torch.tensor([[1000.0, 0.0, -1000.0, 5.0], [-50.0, 60.0, 70.0, 80.0], [0.0, 0.0, 0.0, 0.0]]), torch.tensor([2, 0, 3])],
+         lambda x, t: F.cross_entropy(x, t))
+for (n, i, o, bias) in [(4, 3, 2, True), (6, 5, 1, True), (3, 4, 7, False)]:
+    args = [randn(n, i), randn(o, i)] + ([randn(o)] if bias else [])
+    add_case("linear", f"linear_{n}x{i}_to_{o}{'' if bias else '_nobias'}", {}, args,
+             lambda x, w, b=None: F.linear(x, w, b))
+
+# ----------------------------------------------------------------------------
 # Write + self-check
 # ----------------------------------------------------------------------------
 

@@ -31,6 +31,9 @@ internal sealed class Node
 
     public bool IsFreed => _rule is null;
 
+    /// <summary>The backward pass that last visited this node (a stamp instead of a hash set in the graph walk).</summary>
+    public long VisitedBy;
+
     public Tensor?[] Apply(Tensor gradOutput)
     {
         BackwardRule rule = _rule ?? throw new InvalidOperationException(

@@ -87,9 +87,12 @@ public sealed partial class Tensor
         }
 
         using var _ = NoGrad();
+        // Storages already handed to a leaf as its .Grad in this pass: a gradient tensor shared by two leaves (or the
+        // caller's own gradient argument) is copied, so a later in-place accumulation cannot change the other.
+        var owned = new List<Array> { gradient.Storage };
         if (GradFn is null)
         {
-            AccumulateGrad(this, gradient);
+            AccumulateGrad(this, gradient, owned);
             return;
         }
 
@@ -108,27 +111,36 @@ public sealed partial class Tensor
                 if (gi is null || !input._requiresGrad) continue;
                 if (gi.Shape != input.Shape)
                     throw new InvalidOperationException($"Internal error: {node.Name} produced a gradient of shape {gi.Shape} for an input of shape {input.Shape}.");
-                if (input.GradFn is null) AccumulateGrad(input, gi);
+                if (input.GradFn is null) AccumulateGrad(input, gi, owned);
                 else input.GradFn.PendingGrad = input.GradFn.PendingGrad is null ? gi : input.GradFn.PendingGrad.Add(gi);
             }
             if (!retainGraph) node.Free();
         }
     }
 
-    private static void AccumulateGrad(Tensor leaf, Tensor g)
+    private static void AccumulateGrad(Tensor leaf, Tensor g, List<Array> owned)
     {
-        if (leaf.Grad is null) leaf.Grad = g.SharesStorageWith(leaf) || !g.IsContiguous ? g.Clone() : g;
-        else leaf.Grad.AddInPlace(g);
+        if (leaf.Grad is not null)
+        {
+            leaf.Grad.AddInPlace(g);
+            return;
+        }
+        bool shared = g.SharesStorageWith(leaf) || !g.IsContiguous || g.Offset != 0 || g.Numel != g.Storage.Length;
+        foreach (Array a in owned) shared |= ReferenceEquals(a, g.Storage);
+        leaf.Grad = shared ? g.Clone() : g;
+        owned.Add(leaf.Grad.Storage);
     }
+
+    private static long s_backwardPasses;
 
     /// <summary>Nodes reachable from <paramref name="root"/>, each after every node that consumes its output.</summary>
     private static List<Node> TopologicalOrder(Node root)
     {
-        var visited = new HashSet<Node>(ReferenceEqualityComparer.Instance);
+        long pass = Interlocked.Increment(ref s_backwardPasses);
         var postOrder = new List<Node>();
         var stack = new Stack<(Node Node, int Next)>();
         stack.Push((root, 0));
-        visited.Add(root);
+        root.VisitedBy = pass;
         while (stack.Count > 0)
         {
             var (node, next) = stack.Pop();
@@ -136,7 +148,11 @@ public sealed partial class Tensor
             {
                 stack.Push((node, next + 1));
                 Node? child = node.Inputs[next].GradFn;
-                if (child is not null && visited.Add(child)) stack.Push((child, 0));
+                if (child is not null && child.VisitedBy != pass)
+                {
+                    child.VisitedBy = pass;
+                    stack.Push((child, 0));
+                }
             }
             else
             {

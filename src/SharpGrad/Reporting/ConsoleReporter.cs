@@ -21,12 +21,12 @@ internal sealed class ConsoleReporter : IProgressReporter
 
     private bool Interactive => !System.Console.IsErrorRedirected && _console.Profile.Capabilities.Interactive;
 
-    public IProgressTask Start(string description, long? total, bool bytes = false)
+    public IProgressTask Start(string description, long? total, bool bytes = false, bool transient = false)
     {
-        if (!Interactive) return new PlainTask(this, description, total, bytes);
+        if (!Interactive) return transient ? Reporters.Silent.Start(description, total) : new PlainTask(this, description, total, bytes);
         lock (_gate)
         {
-            ProgressContext live = EnsureLive();
+            ProgressContext live = EnsureLive(transient);
             _active++;
             ProgressTask task = live.AddTask(Markup.Escape(description), maxValue: total is > 0 ? total.Value : 1);
             task.IsIndeterminate = total is null;
@@ -46,13 +46,13 @@ internal sealed class ConsoleReporter : IProgressReporter
 
     private HashSet<int> ByteTasks { get; } = [];
 
-    private ProgressContext EnsureLive()
+    private ProgressContext EnsureLive(bool clearWhenDone)
     {
         if (_live is not null) return _live;
         var ready = new ManualResetEventSlim();
         var finished = new ManualResetEventSlim();
         _renderer = new Thread(() => _console.Progress()
-            .AutoClear(false)
+            .AutoClear(clearWhenDone)
             .HideCompleted(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new AmountColumn(this),
                      new RateColumn(this), new RemainingTimeColumn(), new SpinnerColumn())

@@ -6,8 +6,11 @@ namespace SharpGrad.Reporting;
 /// </summary>
 public interface IProgressReporter
 {
-    /// <summary>Starts a unit of work of <paramref name="total"/> units (bytes when <paramref name="bytes"/> is set), or of unknown size when null.</summary>
-    IProgressTask Start(string description, long? total, bool bytes = false);
+    /// <summary>
+    /// Starts a unit of work of <paramref name="total"/> units (bytes when <paramref name="bytes"/> is set), or of unknown size when null.
+    /// A <paramref name="transient"/> task shows only as a live bar on a terminal (removed when done) and prints nothing otherwise.
+    /// </summary>
+    IProgressTask Start(string description, long? total, bool bytes = false, bool transient = false);
 
     /// <summary>Writes one informational line (a skipped source and why, a cache hit, ...).</summary>
     void Log(string message);

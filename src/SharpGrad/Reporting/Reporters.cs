@@ -11,7 +11,7 @@ public static class Reporters
 
     private sealed class SilentReporter : IProgressReporter
     {
-        public IProgressTask Start(string description, long? total, bool bytes = false) => new SilentTask();
+        public IProgressTask Start(string description, long? total, bool bytes = false, bool transient = false) => new SilentTask();
         public void Log(string message) { }
     }
 

@@ -40,10 +40,29 @@ public sealed partial class Tensor
             Elementwise.Binary(op, r.Floats, a.Floats, b.Floats);
             return r;
         }
+        if (a.IsContiguous && b.IsContiguous && a.Numel == r.Numel && IsTrailing(b.Sizes, shape))
+        {
+            // A row vector against every row, e.g. a bias [n] added to [batch, n].
+            Span<float> dst = r.Floats, x = a.Floats, y = b.Floats;
+            int n = y.Length;
+            for (int row = 0; row < dst.Length; row += n) Elementwise.Binary(op, dst.Slice(row, n), x.Slice(row, n), y);
+            return r;
+        }
         var (sa, stA) = Operand(a, shape);
         var (sb, stB) = Operand(b, shape);
         Elementwise.BinaryStrided(op, r.Floats, shape, sa.StorageSpan<float>(), stA, sa.Offset, sb.StorageSpan<float>(), stB, sb.Offset);
         return r;
+    }
+
+    /// <summary>Whether <paramref name="sizes"/> (ignoring leading 1s) equals the trailing dims of <paramref name="shape"/>, and has more than one element.</summary>
+    private static bool IsTrailing(int[] sizes, int[] shape)
+    {
+        int start = 0;
+        while (start < sizes.Length && sizes[start] == 1) start++;
+        int len = sizes.Length - start;
+        if (len == 0 || len > shape.Length) return false;
+        for (int i = 0; i < len; i++) if (sizes[start + i] != shape[shape.Length - len + i]) return false;
+        return ShapeMath.Numel(sizes) > 1;
     }
 
     /// <summary>op(this) forward only, on a float tensor.</summary>

@@ -28,12 +28,18 @@ public sealed partial class Tensor
             return a.Reshape(-1, k).MatMul(b).Reshape(shape.ToArray());
         }
         Tensor r = MatMulForward(a, b);
+        // A gradient is produced in its operand's layout: for a transposed matrix (a Linear's Weight.T) the product is
+        // computed transposed, so the gradient that reaches the weight through the transpose is contiguous again.
         return Record(r, "MmBackward0", [a, b], g =>
         [
-            a.RequiresGradient ? g.MatMul(b.Transpose(-1, -2)).SumToShape(a.Sizes) : null,
-            b.RequiresGradient ? a.Transpose(-1, -2).MatMul(g).SumToShape(b.Sizes) : null,
+            !a.RequiresGradient ? null : IsTransposedMatrix(a) ? b.MatMul(g.T).T : g.MatMul(b.Transpose(-1, -2)).SumToShape(a.Sizes),
+            !b.RequiresGradient ? null : IsTransposedMatrix(b) ? g.T.MatMul(a).T : a.Transpose(-1, -2).MatMul(g).SumToShape(b.Sizes),
         ]);
     }
+
+    /// <summary>Whether <paramref name="t"/> is the transpose of a contiguous 2-D matrix (column-major).</summary>
+    private static bool IsTransposedMatrix(Tensor t) =>
+        t.NDim == 2 && t.Sizes[0] > 1 && t.Sizes[1] > 1 && t.Strides[0] == 1 && t.Strides[1] == t.Sizes[0];
 
     /// <summary>The product of two ≥2-D float tensors with broadcast batch dims, read in place through their strides.</summary>
     private static unsafe Tensor MatMulForward(Tensor a, Tensor b)

@@ -8,7 +8,7 @@ internal sealed class CapturingReporter : IProgressReporter
     public List<string> Lines { get; } = [];
     public List<string> Tasks { get; } = [];
 
-    public IProgressTask Start(string description, long? total, bool bytes = false)
+    public IProgressTask Start(string description, long? total, bool bytes = false, bool transient = false)
     {
         lock (Lines) Tasks.Add(description);
         return Reporters.Silent.Start(description, total, bytes);

@@ -175,4 +175,21 @@ public class AutogradTests
             Assert.True(Math.Abs(numeric - grad[i]) < 2e-3f, $"element {i}: backward {grad[i]}, finite difference {numeric}");
         }
     }
+
+    [Fact]
+    public void Gradients_shared_between_leaves_or_passed_in_are_never_aliased()
+    {
+        Tensor x = Tensor.From(1f, 2f).RequiresGrad(), y = Tensor.From(3f, 4f).RequiresGrad();
+        Tensor g = Tensor.From(1f, 10f);
+        for (int i = 0; i < 2; i++) (x + y).Backward(g);
+        Assert.Equal([2f, 20f], x.Grad!.ToArray<float>());
+        Assert.Equal([2f, 20f], y.Grad!.ToArray<float>());
+        Assert.Equal([1f, 10f], g.ToArray<float>());
+        Tensor leaf = Tensor.From(5f).RequiresGrad();
+        Tensor seed = Tensor.From(2f);
+        leaf.Backward(seed);
+        leaf.Backward(seed);
+        Assert.Equal([2f], seed.ToArray<float>());
+        Assert.Equal([4f], leaf.Grad!.ToArray<float>());
+    }
 }

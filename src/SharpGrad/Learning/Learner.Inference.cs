@@ -1,0 +1,61 @@
+using SharpGrad.Data;
+
+namespace SharpGrad.Learning;
+
+public sealed partial class Learner
+{
+    /// <summary>Validation loss and metrics on <paramref name="dl"/> (default the validation set), as <c>[valid_loss, metrics...]</c> (fastai's <c>validate</c>).</summary>
+    public double[] Validate(DataLoader? dl = null)
+    {
+        TextWriter? output = Output;
+        try
+        {
+            Output = null;
+            Recorder.Learn = this;
+            Recorder.BeforeValidate();
+            DoValidate(dl ?? Dls.Valid);
+            return Recorder.LastValidation;
+        }
+        finally
+        {
+            Output = output;
+        }
+    }
+
+    /// <summary>The model's outputs and the targets for every item of <paramref name="dl"/> (default the validation set), in order (fastai's <c>get_preds</c>, without activation).</summary>
+    public (Tensor Preds, Tensor? Targets) GetPreds(DataLoader? dl = null)
+    {
+        DataLoader loader = dl ?? Dls.Valid;
+        var preds = new List<Tensor>();
+        var targets = new List<Tensor>();
+        Model.Eval();
+        using (Tensor.NoGrad())
+            foreach (Batch b in loader)
+            {
+                preds.Add(Model.Forward(b.X));
+                if (b.Y is not null) targets.Add(b.Y);
+            }
+        return (Tensor.Cat(preds), targets.Count > 0 ? Tensor.Cat(targets) : null);
+    }
+
+    /// <summary>
+    /// The prediction for one input <paramref name="item"/> (no batch dimension): the class name (from the vocab when
+    /// known), its index and the probabilities (softmax over several outputs; for one output, [1 - p, p] with p = sigmoid).
+    /// </summary>
+    public Prediction Predict(Tensor item)
+    {
+        Model.Eval();
+        Tensor output;
+        using (Tensor.NoGrad()) output = Model.Forward(item.Unsqueeze(0))[0];
+        Tensor probs = output.Numel == 1 ? Tensor.Stack([output.Reshape(1).Sigmoid().RSub(1f), output.Reshape(1).Sigmoid()]).Reshape(2) : output.Reshape(-1).Softmax(0);
+        int index = (int)probs.Argmax().Item();
+        string label = index < Dls.Vocab.Count ? Dls.Vocab[index] : index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return new Prediction(label, index, probs);
+    }
+}
+
+/// <summary>One prediction: the class, its index and every class's probability.</summary>
+/// <param name="Label">The class name.</param>
+/// <param name="Index">The class index.</param>
+/// <param name="Probabilities">The probability of each class.</param>
+public sealed record Prediction(string Label, int Index, Tensor Probabilities);

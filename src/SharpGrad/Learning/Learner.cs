@@ -1,0 +1,244 @@
+using SharpGrad.Data;
+using SharpGrad.NN;
+using SharpGrad.Optim;
+using SharpGrad.Reporting;
+
+namespace SharpGrad.Learning;
+
+/// <summary>
+/// Trains a model on DataLoaders (fastai's <c>Learner</c>): <see cref="Fit"/> runs the loop of fastai's events
+/// (batch: forward, loss, backward, step, zero grad; then a validation pass under no-grad), prints fastai's epoch
+/// table, and lets callbacks observe or change every step.
+/// </summary>
+public sealed partial class Learner
+{
+    private readonly List<Callback> _callbacks = [];
+    private readonly Func<Module, IReadOnlyList<IReadOnlyList<Tensor>>> _splitter;
+
+    /// <summary>A learner for <paramref name="model"/> on <paramref name="dls"/>.</summary>
+    /// <param name="dls">Training and validation batches.</param>
+    /// <param name="model">The model.</param>
+    /// <param name="lossFunc">loss(predictions, targets), e.g. <see cref="F.CrossEntropy"/>.</param>
+    /// <param name="optFunc">Makes the optimizer; default <see cref="Optimizers.Adam"/>, as fastai's.</param>
+    /// <param name="metrics">Columns computed on the validation set.</param>
+    /// <param name="callbacks">Extra callbacks.</param>
+    /// <param name="lr">Default learning rate for <see cref="Fit"/> (fastai's 1e-3).</param>
+    /// <param name="splitter">Splits the model's parameters into groups; default one group.</param>
+    public Learner(DataLoaders dls, Module model, Func<Tensor, Tensor, Tensor> lossFunc, OptimizerFactory? optFunc = null,
+                   IEnumerable<Metric>? metrics = null, IEnumerable<Callback>? callbacks = null, double lr = 1e-3,
+                   Func<Module, IReadOnlyList<IReadOnlyList<Tensor>>>? splitter = null)
+    {
+        Dls = dls ?? throw new ArgumentNullException(nameof(dls));
+        Model = model ?? throw new ArgumentNullException(nameof(model));
+        LossFunc = lossFunc ?? throw new ArgumentNullException(nameof(lossFunc));
+        OptFunc = optFunc ?? Optimizers.Adam;
+        Metrics = metrics?.ToList() ?? [];
+        Lr = lr;
+        _splitter = splitter ?? (m => [m.Parameters().ToList()]);
+        Recorder = new Recorder();
+        AddCallback(Recorder);
+        AddCallback(new ProgressPrinter());
+        foreach (Callback cb in callbacks ?? []) AddCallback(cb);
+    }
+
+    /// <summary>The same as the constructor, in the DESIGN's spelling: <c>Learner.Create(dls, model, opt: Optimizers.Sgd, loss: ..., metrics: [...])</c>.</summary>
+    public static Learner Create(DataLoaders dls, Module model, OptimizerFactory? opt = null, Func<Tensor, Tensor, Tensor>? loss = null,
+                                 IEnumerable<Metric>? metrics = null, IEnumerable<Callback>? callbacks = null, double lr = 1e-3) =>
+        new(dls, model, loss ?? throw new ArgumentNullException(nameof(loss)), opt, metrics, callbacks, lr);
+
+    /// <summary>The data.</summary>
+    public DataLoaders Dls { get; set; }
+
+    /// <summary>The model.</summary>
+    public Module Model { get; }
+
+    /// <summary>loss(predictions, targets).</summary>
+    public Func<Tensor, Tensor, Tensor> LossFunc { get; }
+
+    /// <summary>Makes the optimizer.</summary>
+    public OptimizerFactory OptFunc { get; }
+
+    /// <summary>The optimizer, created by the first fit (or <see cref="CreateOpt"/>).</summary>
+    public Optimizer? Opt { get; private set; }
+
+    /// <summary>The validation metrics.</summary>
+    public IReadOnlyList<Metric> Metrics { get; }
+
+    /// <summary>Default learning rate.</summary>
+    public double Lr { get; set; }
+
+    /// <summary>Records losses, learning rates and epoch values.</summary>
+    public Recorder Recorder { get; }
+
+    /// <summary>Where the epoch table is printed; null prints nothing. Default <see cref="Console.Out"/>.</summary>
+    public TextWriter? Output { get; set; } = Console.Out;
+
+    /// <summary>Where live progress bars go. Default <see cref="Reporters.Console"/>.</summary>
+    public IProgressReporter Progress { get; set; } = Reporters.Console;
+
+    /// <summary>The callbacks, in the order they run.</summary>
+    public IReadOnlyList<Callback> Callbacks => _callbacks;
+
+    // ---- loop state, readable by callbacks ----
+
+    /// <summary>Whether the current pass is a training pass.</summary>
+    public bool Training { get; private set; }
+
+    /// <summary>The current epoch (0-based).</summary>
+    public int Epoch { get; private set; }
+
+    /// <summary>Epochs in the current fit.</summary>
+    public int NEpoch { get; private set; }
+
+    /// <summary>The batch index within the current pass.</summary>
+    public int Iter { get; private set; }
+
+    /// <summary>Batches in the current pass.</summary>
+    public int NIter { get; private set; }
+
+    /// <summary>Training batches done so far in this fit.</summary>
+    public int TrainIter { get; private set; }
+
+    /// <summary>Fraction of this fit's training done: epoch progress in [0, 1) (fastai's <c>pct_train</c>), for schedules.</summary>
+    public double PctTrain => NEpoch == 0 || NIter == 0 ? 0 : (double)TrainIter / (NEpoch * (double)Dls.Train.Count);
+
+    /// <summary>The current batch's inputs.</summary>
+    public Tensor Xb { get; set; } = null!;
+
+    /// <summary>The current batch's targets (null for inputs-only data).</summary>
+    public Tensor? Yb { get; set; }
+
+    /// <summary>The model's output on <see cref="Xb"/>.</summary>
+    public Tensor Pred { get; set; } = null!;
+
+    /// <summary>The loss of the current batch.</summary>
+    public Tensor Loss { get; set; } = null!;
+
+    /// <summary>Adds a callback; it runs in <see cref="Callback.Order"/>.</summary>
+    public Learner AddCallback(Callback cb)
+    {
+        cb.Learn = this;
+        _callbacks.Add(cb);
+        var sorted = _callbacks.OrderBy(c => c.Order).ToList(); // stable: equal orders keep insertion order
+        _callbacks.Clear();
+        _callbacks.AddRange(sorted);
+        return this;
+    }
+
+    /// <summary>Removes a callback.</summary>
+    public Learner RemoveCallback(Callback cb)
+    {
+        _callbacks.Remove(cb);
+        return this;
+    }
+
+    /// <summary>Creates the optimizer over the model's parameter groups (fastai's <c>create_opt</c>).</summary>
+    public Optimizer CreateOpt()
+    {
+        Opt = OptFunc(_splitter(Model), Lr);
+        return Opt;
+    }
+
+    /// <summary>
+    /// Trains for <paramref name="epochs"/> epochs at <paramref name="lr"/> (default <see cref="Lr"/>), validating after each.
+    /// The optimizer is created on the first fit and kept afterwards unless <paramref name="resetOpt"/>.
+    /// </summary>
+    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite; names the epoch and batch.</exception>
+    public void Fit(int epochs, double? lr = null, double? wd = null, IEnumerable<Callback>? cbs = null, bool resetOpt = false)
+    {
+        if (epochs < 0) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "Fit: epochs must be non-negative.");
+        if (lr is <= 0 || lr is double.NaN) throw new ArgumentOutOfRangeException(nameof(lr), lr, "Fit: the learning rate must be positive.");
+        if (resetOpt || Opt is null) CreateOpt();
+        if (wd is { } w) Opt!.SetHyper("wd", w);
+        Opt!.SetHyper("lr", lr ?? Lr);
+        var extra = cbs?.ToList() ?? [];
+        foreach (Callback cb in extra) AddCallback(cb);
+        try
+        {
+            NEpoch = epochs;
+            TrainIter = 0;
+            WithEvents(() =>
+            {
+                for (Epoch = 0; Epoch < epochs; Epoch++)
+                    WithEvents(DoEpoch, Event.BeforeEpoch, Event.AfterCancelEpoch, Event.AfterEpoch, typeof(CancelEpochException));
+            }, Event.BeforeFit, Event.AfterCancelFit, Event.AfterFit, typeof(CancelFitException));
+        }
+        finally
+        {
+            foreach (Callback cb in extra) RemoveCallback(cb);
+        }
+    }
+
+    private void DoEpoch()
+    {
+        Model.Train();
+        Training = true;
+        WithEvents(() => AllBatches(Dls.Train), Event.BeforeTrain, Event.AfterCancelTrain, Event.AfterTrain, typeof(CancelTrainException));
+        DoValidate(Dls.Valid);
+    }
+
+    private void DoValidate(DataLoader dl)
+    {
+        Model.Eval();
+        Training = false;
+        using (Tensor.NoGrad())
+            WithEvents(() => AllBatches(dl), Event.BeforeValidate, Event.AfterCancelValidate, Event.AfterValidate, typeof(CancelValidException));
+    }
+
+    private void AllBatches(DataLoader dl)
+    {
+        NIter = dl.Count;
+        Iter = 0;
+        foreach (Batch b in dl)
+        {
+            Xb = b.X;
+            Yb = b.Y;
+            WithEvents(OneBatch, Event.BeforeBatch, Event.AfterCancelBatch, Event.AfterBatch, typeof(CancelBatchException));
+            Iter++;
+            if (Training) TrainIter++;
+        }
+    }
+
+    private void OneBatch()
+    {
+        Pred = Model.Forward(Xb);
+        Fire(Event.AfterPred);
+        if (Yb is null) return;
+        Loss = LossFunc(Pred, Yb);
+        if (Loss.Numel != 1) throw new InvalidOperationException($"The loss function returned a tensor of shape {Loss.Shape}; it must return one value (reduce with Mean()).");
+        if (Training)
+        {
+            float value = Loss.Item();
+            if (!float.IsFinite(value)) throw new TrainingDivergedException(Epoch, Iter, value);
+        }
+        Fire(Event.AfterLoss);
+        if (!Training) return;
+        Fire(Event.BeforeBackward);
+        Loss.Backward();
+        Fire(Event.BeforeStep);
+        Opt!.Step();
+        Fire(Event.AfterStep);
+        Opt.ZeroGrad();
+    }
+
+    private void WithEvents(Action body, Event before, Event afterCancel, Event after, Type cancel)
+    {
+        try
+        {
+            Fire(before);
+            body();
+        }
+        catch (Exception e) when (e.GetType() == cancel)
+        {
+            Fire(afterCancel);
+        }
+        Fire(after);
+    }
+
+    /// <summary>Runs every callback that applies to the current pass for event <paramref name="e"/>.</summary>
+    public void Fire(Event e)
+    {
+        foreach (Callback cb in _callbacks.ToArray())
+            if (Training ? cb.RunTrain : cb.RunValid) cb.Handle(e);
+    }
+}

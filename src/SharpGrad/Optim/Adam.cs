@@ -1,0 +1,46 @@
+namespace SharpGrad.Optim;
+
+/// <summary>
+/// Adam as fastai defines it: <c>avg = mom·avg + (1-mom)·grad</c>, <c>sqr = sqr_mom·sqr + (1-sqr_mom)·grad²</c>,
+/// <c>p -= lr · (avg / (1 - mom^t)) / (sqrt(sqr / (1 - sqr_mom^t)) + eps)</c>, with decoupled weight decay
+/// <c>p *= 1 - lr·wd</c> first (so it is AdamW). Defaults are fastai's: mom 0.9, sqr_mom 0.99, eps 1e-5, wd 0.01.
+/// </summary>
+public sealed class Adam : Optimizer
+{
+    private readonly Dictionary<Tensor, int> _steps = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Adam over one group of <paramref name="parameters"/>.</summary>
+    public Adam(IEnumerable<Tensor> parameters, double lr, double mom = 0.9, double sqrMom = 0.99, double eps = 1e-5, double wd = 0.01)
+        : this([parameters], lr, mom, sqrMom, eps, wd)
+    {
+    }
+
+    /// <summary>Adam over several parameter groups.</summary>
+    public Adam(IEnumerable<IEnumerable<Tensor>> groups, double lr, double mom = 0.9, double sqrMom = 0.99, double eps = 1e-5, double wd = 0.01)
+        : base(groups, new Dictionary<string, double> { ["lr"] = lr, ["mom"] = mom, ["sqr_mom"] = sqrMom, ["eps"] = eps, ["wd"] = wd })
+    {
+        if (lr < 0) throw new ArgumentOutOfRangeException(nameof(lr), lr, "Adam: the learning rate must be non-negative.");
+    }
+
+    /// <inheritdoc/>
+    protected override void Update(Tensor p, Tensor grad, ParamGroup group)
+    {
+        float lr = (float)group["lr"], mom = (float)group["mom"], sqrMom = (float)group["sqr_mom"], eps = (float)group["eps"], wd = (float)group["wd"];
+        Span<float> w = p.Contents<float>();
+        ReadOnlySpan<float> g = grad.Contiguous().Contents<float>();
+        if (wd != 0) System.Numerics.Tensors.TensorPrimitives.Multiply(w, 1f - lr * wd, w);
+        float[][] s = State(p, 2);
+        Span<float> avg = s[0], sqr = s[1];
+        int step = _steps.TryGetValue(p, out int t) ? t + 1 : 1;
+        _steps[p] = step;
+        float debias1 = 1f - MathF.Pow(mom, step), debias2 = 1f - MathF.Pow(sqrMom, step);
+        float stepSize = lr / debias1, invDebias2 = 1f / debias2;
+        for (int i = 0; i < w.Length; i++)
+        {
+            float gi = g[i];
+            float a = avg[i] = mom * avg[i] + (1f - mom) * gi;
+            float q = sqr[i] = sqrMom * sqr[i] + (1f - sqrMom) * gi * gi;
+            w[i] -= stepSize * a / (MathF.Sqrt(q * invDebias2) + eps);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+namespace SharpGrad.Optim;
+
+/// <summary>
+/// Updates parameters from their gradients (fastai's <c>Optimizer</c>): parameter groups, per-parameter state, and
+/// hyperparameters that a schedule can set before each batch (<see cref="SetHyper(string, double)"/>).
+/// </summary>
+public abstract class Optimizer
+{
+    private readonly Dictionary<Tensor, float[][]> _state = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>One group per entry of <paramref name="groups"/>, each starting from <paramref name="defaults"/>.</summary>
+    protected Optimizer(IEnumerable<IEnumerable<Tensor>> groups, IReadOnlyDictionary<string, double> defaults)
+    {
+        ParamGroups = groups.Select(g => new ParamGroup(g, defaults)).ToList();
+        if (ParamGroups.Count == 0 || ParamGroups.All(g => g.Parameters.Count == 0))
+            throw new ArgumentException($"{GetType().Name}: no parameters to optimize.");
+        var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        foreach (Tensor p in ParamGroups.SelectMany(g => g.Parameters))
+            if (!seen.Add(p)) throw new ArgumentException($"{GetType().Name}: a parameter of shape {p.Shape} appears twice.");
+    }
+
+    /// <summary>The parameter groups.</summary>
+    public IReadOnlyList<ParamGroup> ParamGroups { get; }
+
+    /// <summary>Every parameter, group by group.</summary>
+    public IEnumerable<Tensor> Parameters => ParamGroups.SelectMany(g => g.Parameters);
+
+    /// <summary>Sets hyperparameter <paramref name="name"/> to <paramref name="value"/> in every group.</summary>
+    public void SetHyper(string name, double value)
+    {
+        foreach (ParamGroup g in ParamGroups) g[name] = value;
+    }
+
+    /// <summary>Sets hyperparameter <paramref name="name"/> per group (fastai's discriminative learning rates).</summary>
+    public void SetHyper(string name, IReadOnlyList<double> perGroup)
+    {
+        if (perGroup.Count != ParamGroups.Count)
+            throw new ArgumentException($"SetHyper('{name}'): {perGroup.Count} values for {ParamGroups.Count} parameter groups.");
+        for (int i = 0; i < perGroup.Count; i++) ParamGroups[i][name] = perGroup[i];
+    }
+
+    /// <summary>Whether the optimizer has hyperparameter <paramref name="name"/>.</summary>
+    public bool HasHyper(string name) => ParamGroups[0].HyperNames.Contains(name);
+
+    /// <summary>The learning rate of the last group (the one fastai reports), or sets it in every group.</summary>
+    public double Lr
+    {
+        get => ParamGroups[^1]["lr"];
+        set => SetHyper("lr", value);
+    }
+
+    /// <summary>Updates every parameter that has a gradient.</summary>
+    public void Step()
+    {
+        using (Tensor.NoGrad())
+            foreach (ParamGroup group in ParamGroups)
+                foreach (Tensor p in group.Parameters)
+                    if (p.Grad is not null) Update(p, p.Grad, group);
+    }
+
+    /// <summary>Updates one parameter <paramref name="p"/> in place from <paramref name="grad"/> with <paramref name="group"/>'s hyperparameters.</summary>
+    protected abstract void Update(Tensor p, Tensor grad, ParamGroup group);
+
+    /// <summary>
+    /// Clears every gradient: sets it to null (PyTorch 2's default, <c>set_to_none=True</c>: the next backward pass then
+    /// stores its gradient without adding to zeros), or zeroes it in place when <paramref name="setToNone"/> is false.
+    /// </summary>
+    public void ZeroGrad(bool setToNone = true)
+    {
+        foreach (Tensor p in Parameters)
+        {
+            if (setToNone) p.Grad = null;
+            else p.Grad?.ZeroInPlace();
+        }
+    }
+
+    /// <summary>The per-parameter state buffers of <paramref name="p"/> (e.g. momentum), created zeroed on first use.</summary>
+    protected float[][] State(Tensor p, int buffers)
+    {
+        if (!_state.TryGetValue(p, out float[][]? s))
+        {
+            s = new float[buffers][];
+            for (int i = 0; i < buffers; i++) s[i] = new float[p.Numel];
+            _state[p] = s;
+        }
+        return s;
+    }
+
+    /// <summary>Forgets all per-parameter state (momentum, step counts).</summary>
+    public void ClearState() => _state.Clear();
+}
