@@ -14,7 +14,7 @@ public sealed class ProgressPrinter : Callback
     private IProgressTask? _bar;
 
     /// <inheritdoc/>
-    public override int Order => 60;
+    public override int Order => 70;
 
     private string[] Columns => ["epoch", .. Learn.Recorder.MetricNames, "time"];
 

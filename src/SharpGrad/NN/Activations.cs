@@ -17,6 +17,12 @@ public sealed class Sigmoid : Module
 /// <summary>Flattens dims <c>startDim..endDim</c> into one (PyTorch's <c>nn.Flatten</c>, default from dim 1).</summary>
 public sealed class Flatten(int startDim = 1, int endDim = -1) : Module
 {
+    /// <summary>First flattened dim.</summary>
+    public int StartDim => startDim;
+
+    /// <summary>Last flattened dim.</summary>
+    public int EndDim => endDim;
+
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input) => input.Flatten(startDim, endDim);
 

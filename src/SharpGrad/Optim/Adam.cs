@@ -23,6 +23,26 @@ public sealed class Adam : Optimizer
     }
 
     /// <inheritdoc/>
+    public override void ClearState()
+    {
+        base.ClearState();
+        _steps.Clear();
+    }
+
+    /// <inheritdoc/>
+    public override OptimizerSnapshot Snapshot() =>
+        base.Snapshot() with { Extra = new Dictionary<Tensor, int>(_steps, ReferenceEqualityComparer.Instance) };
+
+    /// <inheritdoc/>
+    public override void Restore(OptimizerSnapshot snapshot)
+    {
+        base.Restore(snapshot);
+        _steps.Clear();
+        if (snapshot.Extra is Dictionary<Tensor, int> steps)
+            foreach ((Tensor p, int t) in steps) _steps[p] = t;
+    }
+
+    /// <inheritdoc/>
     protected override void Update(Tensor p, Tensor grad, ParamGroup group)
     {
         float lr = (float)group["lr"], mom = (float)group["mom"], sqrMom = (float)group["sqr_mom"], eps = (float)group["eps"], wd = (float)group["wd"];

@@ -87,5 +87,26 @@ public abstract class Optimizer
     }
 
     /// <summary>Forgets all per-parameter state (momentum, step counts).</summary>
-    public void ClearState() => _state.Clear();
+    public virtual void ClearState() => _state.Clear();
+
+    /// <summary>A deep copy of the per-parameter state and hyperparameters, for <see cref="Restore"/> (the LR finder trains, then puts everything back).</summary>
+    public virtual OptimizerSnapshot Snapshot() => new(
+        _state.ToDictionary(kv => kv.Key, kv => kv.Value.Select(b => (float[])b.Clone()).ToArray(), (IEqualityComparer<Tensor>)ReferenceEqualityComparer.Instance),
+        ParamGroups.Select(g => g.HyperNames.ToDictionary(n => n, n => g[n])).ToList());
+
+    /// <summary>Puts back the state and hyperparameters of <paramref name="snapshot"/>.</summary>
+    public virtual void Restore(OptimizerSnapshot snapshot)
+    {
+        _state.Clear();
+        foreach ((Tensor p, float[][] buffers) in snapshot.State) _state[p] = buffers.Select(b => (float[])b.Clone()).ToArray();
+        for (int i = 0; i < ParamGroups.Count; i++)
+            foreach ((string name, double value) in snapshot.Hyper[i]) ParamGroups[i][name] = value;
+    }
+}
+
+/// <summary>A saved copy of an optimizer's state (see <see cref="Optimizer.Snapshot"/>).</summary>
+public record OptimizerSnapshot(IReadOnlyDictionary<Tensor, float[][]> State, IReadOnlyList<Dictionary<string, double>> Hyper)
+{
+    /// <summary>Extra state of a subclass (Adam's step counts).</summary>
+    public object? Extra { get; init; }
 }
