@@ -6,5 +6,10 @@ var root = new RootCommand("SharpGrad: deep learning for .NET, from tensors and 
     InfoCommand.Create(),
     DemoCommand.Create(),
     DatasetsCommand.Create(),
+    TrainCommand.Create(),
+    BaselineCommand.Create(),
+    LrFindCommand.Create(),
+    EvaluateCommand.Create(),
+    PredictCommand.Create(),
 };
 return root.Parse(args).Invoke();

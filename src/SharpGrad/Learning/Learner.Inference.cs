@@ -45,12 +45,7 @@ public sealed partial class Learner
     public Prediction Predict(Tensor item)
     {
         Model.Eval();
-        Tensor output;
-        using (Tensor.NoGrad()) output = Model.Forward(item.Unsqueeze(0))[0];
-        Tensor probs = output.Numel == 1 ? Tensor.Stack([output.Reshape(1).Sigmoid().RSub(1f), output.Reshape(1).Sigmoid()]).Reshape(2) : output.Reshape(-1).Softmax(0);
-        int index = (int)probs.Argmax().Item();
-        string label = index < Dls.Vocab.Count ? Dls.Vocab[index] : index.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return new Prediction(label, index, probs);
+        using (Tensor.NoGrad()) return Prediction.FromOutput(Model.Forward(item.Unsqueeze(0))[0], Dls.Vocab);
     }
 }
 
@@ -58,4 +53,18 @@ public sealed partial class Learner
 /// <param name="Label">The class name.</param>
 /// <param name="Index">The class index.</param>
 /// <param name="Probabilities">The probability of each class.</param>
-public sealed record Prediction(string Label, int Index, Tensor Probabilities);
+public sealed record Prediction(string Label, int Index, Tensor Probabilities)
+{
+    /// <summary>
+    /// Reads one item's model output: softmax over several outputs; for one output (a binary model trained with the
+    /// seed's sigmoid-based loss), [1 - p, p] with p = sigmoid. Class names come from <paramref name="vocab"/> when it has them.
+    /// </summary>
+    public static Prediction FromOutput(Tensor output, IReadOnlyList<string> vocab)
+    {
+        Tensor flat = output.Detach().Reshape(-1);
+        Tensor probs = flat.Numel == 1 ? Tensor.Cat([flat.Sigmoid().RSub(1f), flat.Sigmoid()]) : flat.Softmax(0);
+        int index = (int)probs.Argmax().Item();
+        string label = index < vocab.Count ? vocab[index] : index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return new Prediction(label, index, probs);
+    }
+}

@@ -235,10 +235,14 @@ public sealed partial class Learner
         Fire(after);
     }
 
-    /// <summary>Runs every callback that applies to the current pass for event <paramref name="e"/>.</summary>
+    /// <summary>
+    /// Runs the callbacks for event <paramref name="e"/>. As in fastai, <see cref="Callback.RunTrain"/> and
+    /// <see cref="Callback.RunValid"/> filter only the per-batch events; fit, epoch and pass events reach every callback.
+    /// </summary>
     public void Fire(Event e)
     {
+        bool inner = e is >= Event.BeforeBatch and <= Event.AfterBatch;
         foreach (Callback cb in _callbacks.ToArray())
-            if (Training ? cb.RunTrain : cb.RunValid) cb.Handle(e);
+            if (!inner || (Training ? cb.RunTrain : cb.RunValid)) cb.Handle(e);
     }
 }

@@ -147,10 +147,10 @@ public class DatasetFetchTests
     public void A_stalled_download_times_out_and_the_next_source_is_used()
     {
         using var dir = new TempDir();
-        using var stalled = new LocalHttpServer(GoodFiles()) { StallAt = 50, StallFor = TimeSpan.FromSeconds(5) };
+        using var stalled = new LocalHttpServer(GoodFiles()) { StallAt = 50, StallFor = TimeSpan.FromSeconds(10) };
         using var good = new LocalHttpServer(GoodFiles());
         TimeSpan saved = Http.StallTimeout;
-        Http.StallTimeout = TimeSpan.FromMilliseconds(500);
+        Http.StallTimeout = TimeSpan.FromSeconds(2); // for this thread only
         try
         {
             var log = new CapturingReporter();

@@ -9,8 +9,15 @@ namespace SharpGrad.Data.Sources;
 /// </summary>
 internal static class Http
 {
-    /// <summary>How long a download may go without receiving a byte before it counts as failed.</summary>
-    public static TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    [ThreadStatic]
+    private static TimeSpan? t_stallTimeout;
+
+    /// <summary>How long a download may go without receiving a byte before it counts as failed: 30 s, or an override for the current thread (tests).</summary>
+    public static TimeSpan StallTimeout
+    {
+        get => t_stallTimeout ?? TimeSpan.FromSeconds(30);
+        set => t_stallTimeout = value;
+    }
 
     private static readonly HttpClient Client = new(new SocketsHttpHandler
     {
