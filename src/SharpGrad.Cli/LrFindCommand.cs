@@ -32,7 +32,7 @@ internal static class LrFindCommand
                 Console.WriteLine($"suggested learning rate (valley): {result.Valley:G3}");
                 if (r.GetValue(plot) is { } png)
                 {
-                    Plots.LrFind(png, result.Lrs, result.Losses, result.Valley);
+                    result.Plot(png);
                     Console.WriteLine($"plot written to {Path.GetFullPath(png)}");
                 }
                 return 0;
