@@ -27,9 +27,9 @@ public sealed partial class Tensor
         }
         else
         {
-            Span<long> x = Materialize(a.To(DType.Int64), shape).Contents<long>();
-            Span<long> y = Materialize(b.To(DType.Int64), shape).Contents<long>();
-            for (int i = 0; i < d.Length; i++) d[i] = Kernels.Compare.Reference(op, x[i], y[i]);
+            ReadOnlySpan<long> x = Operand<long>(a.To(DType.Int64), shape), y = Operand<long>(b.To(DType.Int64), shape);
+            int sx = x.Length == 1 ? 0 : 1, sy = y.Length == 1 ? 0 : 1;
+            for (int i = 0; i < d.Length; i++) d[i] = Kernels.Compare.Reference(op, x[i * sx], y[i * sy]);
         }
         return r;
     }

@@ -40,6 +40,16 @@ public sealed partial class Tensor
             Elementwise.Binary(op, r.Floats, a.Floats, b.Floats);
             return r;
         }
+        if (b.Numel == 1 && a.IsContiguous && a.Numel == r.Numel)
+        {
+            Elementwise.Binary(op, r.Floats, a.Floats, b.StorageSpan<float>()[b.Offset]);
+            return r;
+        }
+        if (a.Numel == 1 && b.IsContiguous && b.Numel == r.Numel)
+        {
+            Elementwise.Binary(op, r.Floats, a.StorageSpan<float>()[a.Offset], b.Floats);
+            return r;
+        }
         if (a.IsContiguous && b.IsContiguous && a.Numel == r.Numel && IsTrailing(b.Sizes, shape))
         {
             // A row vector against every row, e.g. a bias [n] added to [batch, n].
