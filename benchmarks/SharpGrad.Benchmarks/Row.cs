@@ -9,15 +9,18 @@ internal sealed record Row(string Name, double Ours, double Peer, string Unit, s
     /// <summary>ours / peer; for throughput units above 1 means faster than the peer, for times below 1 does.</summary>
     public double Ratio => Peer > 0 ? Ours / Peer : double.NaN;
 
-    public string ToJson() => JsonSerializer.Serialize(new Dictionary<string, object>
+    public string ToJson() => JsonSerializer.Serialize(new Dictionary<string, object?>
     {
         ["name"] = Name,
-        ["ours"] = Math.Round(Ours, 3),
-        ["peer"] = Math.Round(Peer, 3),
-        ["ratio"] = Math.Round(Ratio, 3),
+        ["ours"] = Json(Ours),
+        ["peer"] = Json(Peer),
+        ["ratio"] = Json(Ratio),
         ["unit"] = Unit,
         ["peer_name"] = PeerName,
     });
+
+    /// <summary>A value rounded to 3 decimals, or null where there is none (JSON has no NaN): a missing peer.</summary>
+    private static double? Json(double v) => double.IsFinite(v) ? Math.Round(v, 3) : null;
 
     public static void PrintTable(string suite, IReadOnlyList<Row> rows)
     {

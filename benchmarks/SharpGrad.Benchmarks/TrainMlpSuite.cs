@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using System.Text.Json;
+using SharpGrad.Data;
+using SharpGrad.Learning;
+using SharpGrad.NN;
+
+namespace SharpGrad.Benchmarks;
+
+/// <summary>
+/// Chapter 4's simple_net trained with <see cref="Learner.Fit"/> on mnist-sample (bs 256, plain SGD at lr 0.1, the
+/// seed's mnist_loss, batch_accuracy on the validation set after every epoch), beside PyTorch running the same loop
+/// (benchmarks/peers/train_mlp.py). Each round trains a fresh model for 40 epochs on each side, ours then the peer's;
+/// the first <see cref="Warmup"/> epochs of a round are not timed. Rows: the median epoch, its training and validation
+/// passes, and the batch_accuracy after 40 epochs (median over the rounds).
+/// </summary>
+internal static class TrainMlpSuite
+{
+    private const int Epochs = 40;
+    private const int Warmup = 2;
+    private const int Rounds = 3;
+
+    public static IReadOnlyList<Row> Run()
+    {
+        string path = Datasets.Get(Datasets.MnistSample);
+        DataLoaders dls = ImageDataLoaders.FromFolder(path, bs: 256, channels: 1);
+        Train(dls, Warmup + 1); // warm-up: JIT, tiering and the worker pool
+
+        var ours = new Timings();
+        var peer = new Timings();
+        for (int round = 0; round < Rounds; round++)
+        {
+            ours.Add(Train(dls, Epochs));
+            if (Peer.Run(path, Epochs, Warmup) is { } theirs) peer.Add(theirs);
+        }
+        Console.Error.WriteLine($"train-mlp: batch_accuracy after {Epochs} epochs, each round: ours {ours.Accuracies}, PyTorch {peer.Accuracies}");
+
+        return
+        [
+            new Row("simple_net epoch (train and valid)", ours.Median(t => t.Epoch), peer.Median(t => t.Epoch), "ms/epoch", "PyTorch"),
+            new Row("simple_net train pass (48 batches)", ours.Median(t => t.Train), peer.Median(t => t.Train), "ms/epoch", "PyTorch"),
+            new Row("simple_net valid pass (8 batches)", ours.Median(t => t.Valid), peer.Median(t => t.Valid), "ms/epoch", "PyTorch"),
+            new Row($"simple_net {Epochs} epochs batch_accuracy", ours.MedianAccuracy, peer.MedianAccuracy, "accuracy", "PyTorch"),
+        ];
+    }
+
+    /// <summary>One epoch's passes, in milliseconds.</summary>
+    private readonly record struct EpochTime(double Train, double Valid)
+    {
+        public double Epoch => Train + Valid;
+    }
+
+    /// <summary>One run: the timed epochs and the final batch_accuracy.</summary>
+    private sealed record RunResult(IReadOnlyList<EpochTime> Epochs, double Accuracy);
+
+    private sealed class Timings
+    {
+        private readonly List<EpochTime> _epochs = [];
+        private readonly List<double> _accuracies = [];
+
+        public void Add(RunResult r)
+        {
+            _epochs.AddRange(r.Epochs);
+            _accuracies.Add(r.Accuracy);
+        }
+
+        public double Median(Func<EpochTime, double> f) => MedianOf(_epochs.Select(f));
+
+        public double MedianAccuracy => MedianOf(_accuracies);
+
+        public string Accuracies => _accuracies.Count == 0 ? "n/a" : string.Join(" ", _accuracies.Select(a => a.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    private static double MedianOf(IEnumerable<double> values)
+    {
+        double[] v = values.Order().ToArray();
+        return v.Length == 0 ? double.NaN : v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
+    }
+
+    private static Tensor MnistLoss(Tensor predictions, Tensor targets)
+    {
+        Tensor p = predictions.Sigmoid();
+        Tensor t = targets.Reshape(p.Shape.ToArray());
+        return Tensor.Where(t.Eq(1f), p.RSub(1f), p).Mean();
+    }
+
+    /// <summary>Trains a fresh simple_net for <paramref name="epochs"/> epochs, exactly as a user would, timing each pass.</summary>
+    private static RunResult Train(DataLoaders dls, int epochs)
+    {
+        var net = Nn.Sequential(Nn.Flatten(), Nn.Linear(28 * 28, 30), Nn.ReLU(), Nn.Linear(30, 1));
+        var learn = new Learner(dls, net, MnistLoss, Optimizers.Sgd, [Metrics.BatchAccuracy]) { Output = null };
+        var timer = new PassTimer();
+        learn.Fit(epochs, lr: 0.1, cbs: [timer]);
+        return new RunResult(timer.Epochs.Skip(Warmup).ToList(), learn.Recorder.Values[^1][2]);
+    }
+
+    /// <summary>Times the training and validation pass of every epoch (from before the first batch to after the last).</summary>
+    private sealed class PassTimer : Callback
+    {
+        private long _start, _trainEnd;
+
+        public List<EpochTime> Epochs { get; } = [];
+
+        public override void BeforeTrain() => _start = Stopwatch.GetTimestamp();
+
+        public override void AfterTrain() => _trainEnd = Stopwatch.GetTimestamp();
+
+        public override void AfterValidate()
+        {
+            long end = Stopwatch.GetTimestamp();
+            Epochs.Add(new EpochTime(Stopwatch.GetElapsedTime(_start, _trainEnd).TotalMilliseconds, Stopwatch.GetElapsedTime(_trainEnd, end).TotalMilliseconds));
+        }
+    }
+
+    /// <summary>The PyTorch peer, run as a separate process (loading the PNGs is not timed).</summary>
+    private static class Peer
+    {
+        private static bool _warned;
+
+        public static RunResult? Run(string path, int epochs, int warmup)
+        {
+            string script = Path.Combine(Repo.Root, "benchmarks", "peers", "train_mlp.py");
+            var psi = new ProcessStartInfo("/usr/bin/python3", [script, path, epochs.ToString(), warmup.ToString()])
+            {
+                RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            };
+            try
+            {
+                using Process p = Process.Start(psi)!;
+                Task<string> stderr = p.StandardError.ReadToEndAsync();
+                string stdout = p.StandardOutput.ReadToEnd();
+                p.WaitForExit();
+                if (p.ExitCode != 0)
+                    return Warn($"warning: the PyTorch peer failed, reporting it as n/a (install python3-torch with --install-peers): {stderr.Result.Trim().Split('\n').LastOrDefault()}");
+                using JsonDocument doc = JsonDocument.Parse(stdout);
+                JsonElement root = doc.RootElement;
+                double[] train = root.GetProperty("train_ms").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+                double[] valid = root.GetProperty("valid_ms").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+                var times = train.Zip(valid, (t, v) => new EpochTime(t, v)).ToList();
+                return new RunResult(times, root.GetProperty("accuracy").GetDouble());
+            }
+            catch (System.ComponentModel.Win32Exception e)
+            {
+                return Warn($"warning: no /usr/bin/python3 for the PyTorch peer, reporting it as n/a ({e.Message})");
+            }
+        }
+
+        private static RunResult? Warn(string message)
+        {
+            if (!_warned) Console.Error.WriteLine(message);
+            _warned = true;
+            return null;
+        }
+    }
+}
