@@ -81,4 +81,13 @@ public class DataLoaderTests
         var ds = new TensorDataset(Tensor.Zeros(5, 2));
         Assert.Contains("out of range", Assert.Throws<ArgumentOutOfRangeException>(() => ds[5]).Message);
     }
+
+    [Fact]
+    public void Prefetching_gives_the_same_batches_in_the_same_order()
+    {
+        Tensor x = Tensor.Arange(200).Float().Reshape(50, 4), y = Tensor.Arange(50);
+        float[] Pass(bool prefetch) =>
+            new DataLoader(new TensorDataset(x, y), 8, shuffle: true, generator: new Generator(9), prefetch: prefetch).SelectMany(b => b.X.ToArray<float>()).ToArray();
+        Assert.Equal(Pass(false), Pass(true));
+    }
 }
