@@ -112,4 +112,20 @@ internal static class Compare
         for (; i < n; i++)
             Unsafe.Add(ref pd, i) = Unsafe.Add(ref pc, i) != 0 ? (sx ? px : Unsafe.Add(ref px, i)) : (sy ? py : Unsafe.Add(ref py, i));
     }
+
+    /// <summary>dst[i] = gate[i] &gt; 0 ? values[i] : 0 — ReLU's backward in one pass (no mask tensors).</summary>
+    public static void WherePositive(Span<float> dst, ReadOnlySpan<float> gate, ReadOnlySpan<float> values)
+    {
+        int n = dst.Length;
+        if (gate.Length != n || values.Length != n)
+            throw new ArgumentException($"WherePositive: lengths {gate.Length} and {values.Length} do not fit an output of {n}.");
+        ref float pg = ref MemoryMarshal.GetReference(gate), pv = ref MemoryMarshal.GetReference(values), pd = ref MemoryMarshal.GetReference(dst);
+        int i = 0;
+        for (; i <= n - 8; i += 8)
+        {
+            Vector256<float> mask = Vector256.GreaterThan(Vector256.LoadUnsafe(ref pg, (nuint)i), Vector256<float>.Zero);
+            Vector256.BitwiseAnd(mask, Vector256.LoadUnsafe(ref pv, (nuint)i)).StoreUnsafe(ref pd, (nuint)i);
+        }
+        for (; i < n; i++) Unsafe.Add(ref pd, i) = Unsafe.Add(ref pg, i) > 0 ? Unsafe.Add(ref pv, i) : 0f;
+    }
 }

@@ -188,7 +188,13 @@ public sealed partial class Tensor
     /// <summary>Hyperbolic tangent.</summary>
     public Tensor Tanh() => Unary(UnaryOp.Tanh, "Tanh", (g, r) => g.Mul(r.Mul(r).RSub(1f)));
     /// <summary>max(x, 0).</summary>
-    public Tensor Relu() { Tensor x = this; return Unary(UnaryOp.Relu, "Relu", (g, _) => g.Mul(x.Gt(0f).Float())); }
+    public Tensor Relu() => Unary(UnaryOp.Relu, "Relu", (g, r) =>
+    {
+        // r > 0 exactly where x > 0: the gradient passes there, in one fused pass.
+        Tensor gc = g.Contiguous(), d = Empty(r.Sizes);
+        Kernels.Compare.WherePositive(d.Floats, r.Floats, gc.Floats);
+        return d;
+    });
     /// <summary>x².</summary>
     public Tensor Square() { Tensor x = this; return Unary(UnaryOp.Square, "Square", (g, _) => g.Mul(x).Mul(2f)); }
     /// <summary>1 / x.</summary>

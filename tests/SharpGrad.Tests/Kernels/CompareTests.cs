@@ -65,4 +65,17 @@ public class CompareTests
         var e = Assert.Throws<ArgumentException>(() => Compare.Floats(CompareOp.Eq, new bool[4], new float[3], new float[4]));
         Assert.Contains("3", e.Message);
     }
+
+    [Fact]
+    public void WherePositive_matches_scalar_for_every_length()
+    {
+        for (int n = 0; n <= 256; n++)
+        {
+            var g = new Generator((ulong)n);
+            float[] gate = new float[n], values = new float[n], d = new float[n];
+            for (int i = 0; i < n; i++) { gate[i] = i % 7 == 3 ? 0f : g.NextFloat() - 0.5f; values[i] = g.NextFloat(); }
+            Compare.WherePositive(d, gate, values);
+            for (int i = 0; i < n; i++) Assert.Equal(gate[i] > 0 ? values[i] : 0f, d[i]);
+        }
+    }
 }
