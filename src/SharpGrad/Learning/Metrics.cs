@@ -12,6 +12,9 @@ public static class Metrics
     /// <summary>The seed's <c>batch_accuracy</c> for one-output binary models: <c>(sigmoid(pred) &gt; 0.5) == target</c>, averaged.</summary>
     public static Metric BatchAccuracy => new AvgMetric("batch_accuracy", BatchAccuracyOf);
 
+    /// <summary>A metric from a plain function of (predictions, targets), averaged over items (fastai accepts functions as metrics).</summary>
+    public static Metric From(string name, Func<Tensor, Tensor, Tensor> func) => new AvgMetric(name, func);
+
     /// <summary>Accuracy of one batch.</summary>
     public static Tensor AccuracyOf(Tensor pred, Tensor target) =>
         pred.Argmax(-1).Eq(target.NDim == pred.NDim ? target.Squeeze(-1) : target).Float().Mean();

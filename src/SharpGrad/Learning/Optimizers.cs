@@ -17,6 +17,9 @@ public static class Optimizers
     /// <summary>fastai's <c>Adam</c> (mom 0.9, sqr_mom 0.99, eps 1e-5, decoupled wd 0.01).</summary>
     public static OptimizerFactory Adam { get; } = (groups, lr) => new Adam(groups, lr);
 
+    /// <summary>The same as <see cref="Adam"/>: fastai's Adam decouples weight decay, which makes it AdamW.</summary>
+    public static OptimizerFactory AdamW => Adam;
+
     /// <summary>Adam with other hyperparameters.</summary>
     public static OptimizerFactory AdamWith(double mom = 0.9, double sqrMom = 0.99, double eps = 1e-5, double wd = 0.01) =>
         (groups, lr) => new Adam(groups, lr, mom, sqrMom, eps, wd);

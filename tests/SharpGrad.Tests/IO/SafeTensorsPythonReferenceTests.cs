@@ -139,4 +139,16 @@ public class SafeTensorsPythonReferenceTests
         Assert.Equal("f F32 [2]\nh F16 [2]", SafeTensors.Describe(path));
         Assert.Empty(SafeTensors.ReadMetadata(path));
     }
+
+    [Fact]
+    public void A_PyTorch_state_dict_loads_into_the_same_architecture_here()
+    {
+        // nn.Sequential(nn.Linear(784, 30)) saved by PyTorch (safetensors_reference.py) -> Nn.Sequential(Nn.Linear(784, 30)).
+        Dictionary<string, Tensor> state = SafeTensors.Load(Asset("linear_784x30.safetensors"));
+        var model = SharpGrad.NN.Nn.Sequential(SharpGrad.NN.Nn.Linear(784, 30));
+        model.LoadStateDict(state);
+        Assert.Equal(state["0.weight"].ToArray<float>(), ((SharpGrad.NN.Linear)model[0]).Weight.ToArray<float>());
+        Tensor x = Tensor.Ones(1, 784);
+        TensorAssert.Close(x.MatMul(state["0.weight"].T) + state["0.bias"], model.Forward(x), 1e-6f, 1e-6f, "forward with PyTorch's weights");
+    }
 }
