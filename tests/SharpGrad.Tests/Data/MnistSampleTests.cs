@@ -59,4 +59,16 @@ public class MnistSampleTests
         Tensor expected = ImageTensor.Load(first).Float() / 255f;
         Assert.Equal(expected.ToArray<float>(), vx[0, 0].ToArray<float>());
     }
+
+    [Fact]
+    public void FromCsv_reads_labels_csv_with_a_seeded_random_split()
+    {
+        DataLoaders dls = ImageDataLoaders.FromCsv(Path0, bs: 64, validPct: 0.2, seed: 1, channels: 1);
+        Assert.Equal(["0", "1"], dls.Vocab);
+        Assert.Equal(14434 - (int)(0.2 * 14434), dls.Train.Dataset.Count);
+        var files = ((ImageDataset)dls.Valid.Dataset).Files;
+        Assert.Equal(files, ((ImageDataset)ImageDataLoaders.FromCsv(Path0, validPct: 0.2, seed: 1, channels: 1).Valid.Dataset).Files);
+        var labels = ((ImageDataset)dls.Valid.Dataset).Labels;
+        for (int i = 0; i < files.Count; i++) Assert.Equal(files[i].Contains("/7/") ? 1L : 0L, labels[i]);
+    }
 }
