@@ -21,9 +21,35 @@ public static class ModuleSpec
         Sigmoid => new JsonObject { ["type"] = "Sigmoid" },
         Flatten f => new JsonObject { ["type"] = "Flatten", ["start"] = f.StartDim, ["end"] = f.EndDim },
         Dropout d => new JsonObject { ["type"] = "Dropout", ["p"] = d.P },
+        Conv2d c => new JsonObject
+        {
+            ["type"] = "Conv2d", ["in"] = c.InChannels, ["out"] = c.OutChannels, ["kernel"] = Pair(c.KernelSize, false), ["stride"] = Pair(c.Stride, false),
+            ["padding"] = Pair(c.Padding, false), ["dilation"] = Pair(c.Dilation, false), ["groups"] = c.Groups, ["bias"] = c.Bias is not null,
+        },
+        BatchNorm b => new JsonObject
+        {
+            ["type"] = b.GetType().Name, ["features"] = b.NumFeatures, ["eps"] = b.Eps, ["momentum"] = b.Momentum,
+            ["affine"] = b.Affine, ["track_running_stats"] = b.TrackRunningStats,
+        },
+        MaxPool2d p => new JsonObject
+        {
+            ["type"] = "MaxPool2d", ["kernel"] = Pair(p.KernelSize, p.SizesAsInts), ["stride"] = Pair(p.Stride, p.SizesAsInts), ["padding"] = Pair(p.Padding, p.SizesAsInts),
+        },
+        AvgPool2d p => new JsonObject
+        {
+            ["type"] = "AvgPool2d", ["kernel"] = Pair(p.KernelSize, p.SizesAsInts), ["stride"] = Pair(p.Stride, p.SizesAsInts), ["padding"] = Pair(p.Padding, p.SizesAsInts),
+            ["count_include_pad"] = p.CountIncludePad,
+        },
+        AdaptiveAvgPool2d p => new JsonObject { ["type"] = "AdaptiveAvgPool2d", ["size"] = Pair(p.OutputSize, p.SizeAsInt) },
+        AdaptiveMaxPool2d p => new JsonObject { ["type"] = "AdaptiveMaxPool2d", ["size"] = Pair(p.OutputSize, p.SizeAsInt) },
+        AdaptiveConcatPool2d p => new JsonObject { ["type"] = "AdaptiveConcatPool2d", ["size"] = p.Size },
         _ => throw new NotSupportedException(
-            $"Cannot describe a {module.GetType().Name} for export; only Sequential, Linear, ReLU, Sigmoid, Flatten and Dropout can be rebuilt from a file. Save the weights with Save() and rebuild the model in code."),
+            $"Cannot describe a {module.GetType().Name} for export; only Sequential, Linear, ReLU, Sigmoid, Flatten, Dropout, Conv2d, BatchNorm1d/2d and the " +
+            "pooling layers can be rebuilt from a file. Save the weights with Save() and rebuild the model in code."),
     };
+
+    /// <summary>A size as one number when it was given as one int, else as [height, width].</summary>
+    private static JsonNode Pair((int H, int W) v, bool asInt) => asInt ? JsonValue.Create(v.H) : new JsonArray(v.H, v.W);
 
     /// <summary>Builds the module described by <paramref name="spec"/> (weights freshly initialised).</summary>
     /// <exception cref="InvalidDataException">The description is malformed or names an unknown type.</exception>
@@ -40,10 +66,23 @@ public static class ModuleSpec
                 "Sigmoid" => new Sigmoid(),
                 "Flatten" => new Flatten(Int(spec, "start"), Int(spec, "end")),
                 "Dropout" => new Dropout(spec["p"]?.GetValue<float>() ?? 0.5f),
+                "Conv2d" => new Conv2d(Int(spec, "in"), Int(spec, "out"), Pair(spec, "kernel"), Pair(spec, "stride"), Pair(spec, "padding"), Pair(spec, "dilation"),
+                    Int(spec, "groups"), spec["bias"]?.GetValue<bool>() ?? true),
+                "BatchNorm1d" => new BatchNorm1d(Int(spec, "features"), Float(spec, "eps"), Float(spec, "momentum"), Bool(spec, "affine"), Bool(spec, "track_running_stats")),
+                "BatchNorm2d" => new BatchNorm2d(Int(spec, "features"), Float(spec, "eps"), Float(spec, "momentum"), Bool(spec, "affine"), Bool(spec, "track_running_stats")),
+                "MaxPool2d" => IsInt(spec, "kernel")
+                    ? new MaxPool2d(Int(spec, "kernel"), Int(spec, "stride"), Int(spec, "padding"))
+                    : new MaxPool2d(Pair(spec, "kernel"), Pair(spec, "stride"), Pair(spec, "padding")),
+                "AvgPool2d" => IsInt(spec, "kernel")
+                    ? new AvgPool2d(Int(spec, "kernel"), Int(spec, "stride"), Int(spec, "padding"), Bool(spec, "count_include_pad"))
+                    : new AvgPool2d(Pair(spec, "kernel"), Pair(spec, "stride"), Pair(spec, "padding"), Bool(spec, "count_include_pad")),
+                "AdaptiveAvgPool2d" => IsInt(spec, "size") ? new AdaptiveAvgPool2d(Int(spec, "size")) : new AdaptiveAvgPool2d(Pair(spec, "size")),
+                "AdaptiveMaxPool2d" => IsInt(spec, "size") ? new AdaptiveMaxPool2d(Int(spec, "size")) : new AdaptiveMaxPool2d(Pair(spec, "size")),
+                "AdaptiveConcatPool2d" => new AdaptiveConcatPool2d(Int(spec, "size")),
                 _ => throw new InvalidDataException($"Unknown module type '{type}' in the model description."),
             };
         }
-        catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException)
+        catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException or IndexOutOfRangeException)
         {
             throw new InvalidDataException($"Malformed {type} description {spec.ToJsonString()}: {e.Message}", e);
         }
@@ -51,4 +90,22 @@ public static class ModuleSpec
 
     private static int Int(JsonNode spec, string name) =>
         spec[name]?.GetValue<int>() ?? throw new InvalidDataException($"'{name}' missing in {spec.ToJsonString()}");
+
+    private static float Float(JsonNode spec, string name) =>
+        spec[name]?.GetValue<float>() ?? throw new InvalidDataException($"'{name}' missing in {spec.ToJsonString()}");
+
+    private static bool Bool(JsonNode spec, string name) =>
+        spec[name]?.GetValue<bool>() ?? throw new InvalidDataException($"'{name}' missing in {spec.ToJsonString()}");
+
+    private static bool IsInt(JsonNode spec, string name) => spec[name] is JsonValue;
+
+    /// <summary>A size written as one number (square) or as [height, width].</summary>
+    private static (int, int) Pair(JsonNode spec, string name)
+    {
+        JsonNode node = spec[name] ?? throw new InvalidDataException($"'{name}' missing in {spec.ToJsonString()}");
+        if (node is JsonValue) return (node.GetValue<int>(), node.GetValue<int>());
+        JsonArray a = node.AsArray();
+        if (a.Count != 2) throw new InvalidDataException($"'{name}' must be a number or [height, width] in {spec.ToJsonString()}");
+        return (a[0]!.GetValue<int>(), a[1]!.GetValue<int>());
+    }
 }

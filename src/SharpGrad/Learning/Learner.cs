@@ -132,12 +132,22 @@ public sealed partial class Learner
         return this;
     }
 
-    /// <summary>Creates the optimizer over the model's parameter groups (fastai's <c>create_opt</c>).</summary>
+    /// <summary>Whether batch-norm and bias parameters get weight decay too (fastai's <c>wd_bn_bias</c>, default false).</summary>
+    public bool WdBnBias { get; set; }
+
+    /// <summary>Creates the optimizer over the model's parameter groups (fastai's <c>create_opt</c>); batch-norm and bias parameters are exempt from weight decay unless <see cref="WdBnBias"/>.</summary>
     public Optimizer CreateOpt()
     {
         Opt = OptFunc(_splitter(Model), Lr);
+        if (!WdBnBias) Opt.ExcludeFromWeightDecay(NormAndBiasParameters(Model));
         return Opt;
     }
+
+    /// <summary>The parameters of batch-norm layers and every module's <c>bias</c> (fastai's <c>norm_bias_params</c>).</summary>
+    public static IEnumerable<Tensor> NormAndBiasParameters(Module model) =>
+        model.NamedModules().SelectMany(m => m.Module is BatchNorm
+            ? m.Module.OwnParameters().Select(p => p.Parameter)
+            : m.Module.OwnParameters().Where(p => p.Name == "bias").Select(p => p.Parameter));
 
     /// <summary>
     /// Trains for <paramref name="epochs"/> epochs at <paramref name="lr"/> (default <see cref="Lr"/>), validating after each.

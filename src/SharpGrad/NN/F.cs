@@ -4,7 +4,7 @@ namespace SharpGrad.NN;
 /// Losses and activations as functions (PyTorch's <c>torch.nn.functional</c>, imported as <c>F</c>). Every loss averages
 /// over the batch (PyTorch's <c>reduction='mean'</c>) and is built from primitives whose gradients are checked against PyTorch.
 /// </summary>
-public static class F
+public static partial class F
 {
     /// <summary>mean(|input - target|).</summary>
     public static Tensor L1Loss(Tensor input, Tensor target) => (input - Same(input, target, "L1Loss")).Abs().Mean();

@@ -73,6 +73,17 @@ public abstract class Module
             foreach (var item in child.NamedParameters(prefix + name + ".")) yield return item;
     }
 
+    /// <summary>This module and every descendant with its dotted name ("" for this one), parents before children (PyTorch's <c>named_modules()</c>).</summary>
+    public IEnumerable<(string Name, Module Module)> NamedModules(string prefix = "")
+    {
+        yield return (prefix.TrimEnd('.'), this);
+        foreach ((string name, Module child) in _children)
+            foreach (var item in child.NamedModules(prefix + name + ".")) yield return item;
+    }
+
+    /// <summary>This module's own parameters (not its children's), by name.</summary>
+    public IEnumerable<(string Name, Tensor Parameter)> OwnParameters() => _parameters;
+
     /// <summary>Every parameter (PyTorch's <c>parameters()</c>).</summary>
     public IEnumerable<Tensor> Parameters() => NamedParameters().Select(p => p.Parameter);
 

@@ -45,7 +45,7 @@ public sealed class Adam : Optimizer
     /// <inheritdoc/>
     protected override void Update(Tensor p, Tensor grad, ParamGroup group)
     {
-        float lr = (float)group["lr"], mom = (float)group["mom"], sqrMom = (float)group["sqr_mom"], eps = (float)group["eps"], wd = (float)group["wd"];
+        float lr = (float)group["lr"], mom = (float)group["mom"], sqrMom = (float)group["sqr_mom"], eps = (float)group["eps"], wd = WeightDecay(p, group);
         Span<float> w = p.Contents<float>();
         ReadOnlySpan<float> g = grad.Contiguous().Contents<float>();
         if (wd != 0) System.Numerics.Tensors.TensorPrimitives.Multiply(w, 1f - lr * wd, w);

@@ -19,6 +19,17 @@ public abstract class Optimizer
             if (!seen.Add(p)) throw new ArgumentException($"{GetType().Name}: a parameter of shape {p.Shape} appears twice.");
     }
 
+    private readonly HashSet<Tensor> _noWeightDecay = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Exempts <paramref name="parameters"/> from weight decay (fastai leaves batch-norm and bias parameters undecayed).</summary>
+    public void ExcludeFromWeightDecay(IEnumerable<Tensor> parameters)
+    {
+        foreach (Tensor p in parameters) _noWeightDecay.Add(p);
+    }
+
+    /// <summary>The weight decay to apply to <paramref name="p"/>: the group's <c>wd</c>, or 0 when it is exempt.</summary>
+    protected float WeightDecay(Tensor p, ParamGroup group) => _noWeightDecay.Contains(p) ? 0f : (float)group["wd"];
+
     /// <summary>The parameter groups.</summary>
     public IReadOnlyList<ParamGroup> ParamGroups { get; }
 

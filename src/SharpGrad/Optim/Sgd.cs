@@ -23,7 +23,7 @@ public sealed class Sgd : Optimizer
     /// <inheritdoc/>
     protected override void Update(Tensor p, Tensor grad, ParamGroup group)
     {
-        float lr = (float)group["lr"], mom = (float)group["mom"], wd = (float)group["wd"];
+        float lr = (float)group["lr"], mom = (float)group["mom"], wd = WeightDecay(p, group);
         Span<float> w = p.Contents<float>();
         ReadOnlySpan<float> g = grad.Contiguous().Contents<float>();
         if (wd != 0) System.Numerics.Tensors.TensorPrimitives.Multiply(w, 1f - lr * wd, w);

@@ -1,0 +1,156 @@
+using System.Buffers;
+using System.Numerics.Tensors;
+
+namespace SharpGrad.Kernels;
+
+/// <summary>
+/// Batch normalisation over (N, L) per channel of a contiguous (N, C, L) block (L = H·W for images, 1 for features),
+/// split over the cores by channels. Training normalises with the batch mean and biased variance and moves the running
+/// statistics towards the batch mean and the unbiased variance; evaluation normalises with the running statistics. The
+/// forward pass caches the mean and inverse standard deviation it used, which the backward pass reads. Each channel's
+/// sums are taken per (n, c) row with SIMD and combined in double, in a fixed order. All outputs are written, not
+/// accumulated. <see cref="NormReference"/> is the plain loop the tests compare with.
+/// </summary>
+internal static unsafe class Norm
+{
+    /// <summary>Elements a channel loop must touch before it is split over the cores.</summary>
+    private const int ChannelWork = 1 << 15;
+
+    // y (N,C,L) = (x (N,C,L) - mean) · invstd · gamma + beta; mean, invstd (C) written; gamma, beta (C) or empty (1 and 0);
+    // training: batch statistics, and runningMean, runningVar (C, or empty) ← (1 - momentum)·running + momentum·batch
+    // (unbiased variance); otherwise the running statistics are used.
+    public static void BatchNormForward(Span<float> y, Span<float> mean, Span<float> invstd, ReadOnlySpan<float> x,
+        ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, Span<float> runningMean, Span<float> runningVar,
+        int n, int c, int l, bool training, float momentum, float eps)
+    {
+        long count = (long)n * l;
+        Check(y.Length, x.Length, mean.Length, invstd.Length, gamma, beta, n, c, l);
+        if (runningMean.Length != runningVar.Length || (!runningMean.IsEmpty && runningMean.Length < c))
+            throw new ArgumentException($"BatchNorm: running statistics of {runningMean.Length} and {runningVar.Length} elements for {c} channels.");
+        if (!training && runningMean.IsEmpty) throw new ArgumentException("BatchNorm: evaluation needs running statistics.");
+        if (training && count < 1) throw new ArgumentException("BatchNorm: training needs at least one value per channel.");
+        fixed (float* py = y, pm = mean, ps = invstd, px = x, pg = gamma, pb = beta, prm = runningMean, prv = runningVar)
+        {
+            float* yy = py, mm = pm, ss = ps, xx = px, gg = gamma.IsEmpty ? null : pg, bb = beta.IsEmpty ? null : pb;
+            float* rm = runningMean.IsEmpty ? null : prm, rv = runningVar.IsEmpty ? null : prv;
+            ForChannels(c, count, (c0, c1) =>
+            {
+                for (int ch = c0; ch < c1; ch++)
+                {
+                    float mu, istd;
+                    if (training)
+                    {
+                        double sum = 0, squares = 0;
+                        for (int i = 0; i < n; i++) sum += TensorPrimitives.Sum(Row(xx, i, ch, c, l));
+                        mu = (float)(sum / count);
+                        // y's row holds x - mean until the final pass
+                        for (int i = 0; i < n; i++)
+                        {
+                            Span<float> centred = Row(yy, i, ch, c, l);
+                            TensorPrimitives.Subtract(Row(xx, i, ch, c, l), mu, centred);
+                            squares += TensorPrimitives.SumOfSquares(centred);
+                        }
+                        double variance = squares / count;
+                        istd = (float)(1 / Math.Sqrt(variance + eps));
+                        if (rm != null)
+                        {
+                            double unbiased = count > 1 ? squares / (count - 1) : double.NaN;
+                            rm[ch] = momentum * mu + (1 - momentum) * rm[ch];
+                            rv[ch] = momentum * (float)unbiased + (1 - momentum) * rv[ch];
+                        }
+                    }
+                    else
+                    {
+                        mu = rm[ch];
+                        istd = (float)(1 / Math.Sqrt((double)rv[ch] + eps));
+                        for (int i = 0; i < n; i++) TensorPrimitives.Subtract(Row(xx, i, ch, c, l), mu, Row(yy, i, ch, c, l));
+                    }
+                    mm[ch] = mu;
+                    ss[ch] = istd;
+                    float scale = istd * (gg == null ? 1f : gg[ch]), shift = bb == null ? 0f : bb[ch];
+                    for (int i = 0; i < n; i++)
+                    {
+                        Span<float> row = Row(yy, i, ch, c, l);
+                        TensorPrimitives.Multiply(row, scale, row);
+                        if (shift != 0) TensorPrimitives.Add(row, shift, row);
+                    }
+                }
+            });
+        }
+    }
+
+    // dx (N,C,L) (or empty), dgamma, dbeta (C) (or empty) from dy (N,C,L), x, and the forward's mean and invstd (C); gamma (C) or empty.
+    // training: dx = gamma·invstd·(dy - mean(dy) - x̂·mean(dy·x̂)) with x̂ = (x - mean)·invstd; evaluation: dx = dy·gamma·invstd.
+    // dgamma = Σ dy·x̂, dbeta = Σ dy over (N, L).
+    public static void BatchNormBackward(Span<float> dx, Span<float> dgamma, Span<float> dbeta, ReadOnlySpan<float> dy, ReadOnlySpan<float> x,
+        ReadOnlySpan<float> mean, ReadOnlySpan<float> invstd, ReadOnlySpan<float> gamma, int n, int c, int l, bool training)
+    {
+        long count = (long)n * l;
+        Check(dy.Length, x.Length, mean.Length, invstd.Length, gamma, [], n, c, l);
+        if ((!dx.IsEmpty && dx.Length < count * c) || (!dgamma.IsEmpty && dgamma.Length < c) || (!dbeta.IsEmpty && dbeta.Length < c))
+            throw new ArgumentException($"BatchNorm backward: gradient buffers too small for ({n}, {c}, {l}).");
+        fixed (float* pdx = dx, pdg = dgamma, pdb = dbeta, pdy = dy, px = x, pm = mean, ps = invstd, pg = gamma)
+        {
+            float* ddx = dx.IsEmpty ? null : pdx, ddg = dgamma.IsEmpty ? null : pdg, ddb = dbeta.IsEmpty ? null : pdb;
+            float* gy = pdy, xx = px, mm = pm, ss = ps, gg = gamma.IsEmpty ? null : pg;
+            ForChannels(c, count, (c0, c1) =>
+            {
+                float[] scratch = ArrayPool<float>.Shared.Rent(Math.Max(l, 1));
+                try
+                {
+                    for (int ch = c0; ch < c1; ch++)
+                    {
+                        float mu = mm[ch], istd = ss[ch], g = gg == null ? 1f : gg[ch];
+                        double sumDy = 0, sumDyXmu = 0;
+                        for (int i = 0; i < n; i++)
+                        {
+                            Span<float> centred = ddx != null ? Row(ddx, i, ch, c, l) : scratch.AsSpan(0, l);
+                            ReadOnlySpan<float> gr = Row(gy, i, ch, c, l);
+                            TensorPrimitives.Subtract(Row(xx, i, ch, c, l), mu, centred);
+                            sumDyXmu += TensorPrimitives.Dot(gr, centred);
+                            sumDy += TensorPrimitives.Sum(gr);
+                        }
+                        if (ddg != null) ddg[ch] = (float)(sumDyXmu * istd);
+                        if (ddb != null) ddb[ch] = (float)sumDy;
+                        if (ddx == null) continue;
+                        float a = g * istd;
+                        if (!training)
+                        {
+                            for (int i = 0; i < n; i++) TensorPrimitives.Multiply(Row(gy, i, ch, c, l), a, Row(ddx, i, ch, c, l));
+                            continue;
+                        }
+                        // dx = (x - mean)·k + b + dy·a; the rows of dx already hold x - mean
+                        float k = (float)(-a * (double)istd * istd * sumDyXmu / count), b = (float)(-a * sumDy / count);
+                        for (int i = 0; i < n; i++)
+                        {
+                            Span<float> row = Row(ddx, i, ch, c, l);
+                            TensorPrimitives.Multiply(row, k, row);
+                            TensorPrimitives.Add(row, b, row);
+                            TensorPrimitives.MultiplyAdd(Row(gy, i, ch, c, l), a, row, row);
+                        }
+                    }
+                }
+                finally
+                {
+                    ArrayPool<float>.Shared.Return(scratch);
+                }
+            });
+        }
+    }
+
+    private static Span<float> Row(float* p, int i, int ch, int c, int l) => new(p + ((long)i * c + ch) * l, l);
+
+    private static void Check(int yLength, int xLength, int meanLength, int invstdLength, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, int n, int c, int l)
+    {
+        if (n < 0 || c < 0 || l < 0) throw new ArgumentException($"BatchNorm: invalid sizes ({n}, {c}, {l}).");
+        long size = (long)n * c * l;
+        if (yLength < size || xLength < size || meanLength < c || invstdLength < c || (!gamma.IsEmpty && gamma.Length < c) || (!beta.IsEmpty && beta.Length < c))
+            throw new ArgumentException($"BatchNorm: buffers too small for ({n}, {c}, {l}).");
+    }
+
+    private static void ForChannels(int channels, long perChannel, Action<int, int> body)
+    {
+        int threshold = (int)Math.Clamp(ChannelWork / Math.Max(perChannel, 1), 1, int.MaxValue);
+        Parallelism.For(channels, threshold, 1, body);
+    }
+}

@@ -1,0 +1,82 @@
+namespace SharpGrad.NN;
+
+/// <summary>
+/// Batch normalisation over the channel dim 1 (PyTorch's <c>_BatchNorm</c>): weight 1 and bias 0 (when affine), buffers
+/// <c>running_mean</c> (0), <c>running_var</c> (1) and <c>num_batches_tracked</c> (int64) when tracking running statistics.
+/// In training, each forward normalises with the batch statistics, moves the running ones by <see cref="Momentum"/> and counts
+/// the batch; in evaluation it normalises with the running statistics (or the batch's, when they are not tracked).
+/// </summary>
+public abstract class BatchNorm : Module
+{
+    /// <summary>Batch norm over <paramref name="numFeatures"/> channels.</summary>
+    protected BatchNorm(int numFeatures, float eps, float momentum, bool affine, bool trackRunningStats)
+    {
+        if (numFeatures < 1) throw new ArgumentOutOfRangeException(nameof(numFeatures), numFeatures, $"{GetType().Name}: num_features must be at least 1.");
+        if (eps < 0 || float.IsNaN(eps)) throw new ArgumentOutOfRangeException(nameof(eps), eps, $"{GetType().Name}: eps must be non-negative.");
+        if (momentum is < 0 or > 1 || float.IsNaN(momentum)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, $"{GetType().Name}: momentum must be between 0 and 1.");
+        NumFeatures = numFeatures;
+        Eps = eps;
+        Momentum = momentum;
+        if (affine)
+        {
+            Weight = RegisterParameter("weight", Tensor.Ones(numFeatures));
+            Bias = RegisterParameter("bias", Tensor.Zeros(numFeatures));
+        }
+        if (trackRunningStats)
+        {
+            RunningMean = RegisterBuffer("running_mean", Tensor.Zeros(numFeatures));
+            RunningVar = RegisterBuffer("running_var", Tensor.Ones(numFeatures));
+            NumBatchesTracked = RegisterBuffer("num_batches_tracked", Tensor.Scalar(0L));
+        }
+    }
+
+    /// <summary>Channels.</summary>
+    public int NumFeatures { get; }
+
+    /// <summary>Added to the variance before the square root.</summary>
+    public float Eps { get; }
+
+    /// <summary>Weight of the batch statistics in each running-statistics update.</summary>
+    public float Momentum { get; }
+
+    /// <summary>Whether there is a learnable <see cref="Weight"/> and <see cref="Bias"/>.</summary>
+    public bool Affine => Weight is not null;
+
+    /// <summary>Whether running statistics are kept.</summary>
+    public bool TrackRunningStats => RunningMean is not null;
+
+    /// <summary>Per-channel scale (gamma), <c>[C]</c>, or null when not affine.</summary>
+    public Tensor? Weight { get; }
+
+    /// <summary>Per-channel shift (beta), <c>[C]</c>, or null when not affine.</summary>
+    public Tensor? Bias { get; }
+
+    /// <summary>Running mean, <c>[C]</c>, or null when running statistics are not tracked.</summary>
+    public Tensor? RunningMean { get; }
+
+    /// <summary>Running (unbiased) variance, <c>[C]</c>, or null when running statistics are not tracked.</summary>
+    public Tensor? RunningVar { get; }
+
+    /// <summary>Training batches seen, an int64 scalar, or null when running statistics are not tracked.</summary>
+    public Tensor? NumBatchesTracked { get; }
+
+    /// <summary>Throws unless <paramref name="input"/> has a shape this layer accepts.</summary>
+    protected abstract void CheckInput(Tensor input);
+
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor input)
+    {
+        CheckInput(input);
+        if (input.Size(1) != NumFeatures)
+            throw new ArgumentException($"{GetType().Name}({NumFeatures}): expected {NumFeatures} channels in dim 1, got input of shape {input.Shape}.");
+        // Without running statistics the batch's are used in evaluation too; with them, training updates them in place.
+        bool useBatch = IsTraining || RunningMean is null;
+        Tensor y = F.BatchNorm(input, RunningMean, RunningVar, Weight, Bias, useBatch, Momentum, Eps);
+        if (IsTraining && NumBatchesTracked is not null) NumBatchesTracked.StorageSpan<long>()[NumBatchesTracked.Offset]++;
+        return y;
+    }
+
+    /// <inheritdoc/>
+    protected override string ExtraRepr() =>
+        $"{NumFeatures}, eps={PyRepr.Float(Eps)}, momentum={PyRepr.Float(Momentum)}, affine={PyRepr.Bool(Affine)}, track_running_stats={PyRepr.Bool(TrackRunningStats)}";
+}

@@ -1,0 +1,81 @@
+using SharpGrad.Kernels;
+
+namespace SharpGrad;
+
+public sealed partial class Tensor
+{
+    /// <summary>
+    /// Batch normalisation of an (N, C, ...) input per channel (PyTorch's <c>batch_norm</c>). In training the batch mean and
+    /// biased variance normalise, and the running statistics (when given) are updated in place with the unbiased variance;
+    /// otherwise the running statistics normalise. The backward rule gives the input, weight and bias gradients.
+    /// </summary>
+    internal static Tensor BatchNorm(Tensor input, Tensor? runningMean, Tensor? runningVar, Tensor? weight, Tensor? bias,
+        bool training, float momentum, float eps)
+    {
+        const string op = "BatchNorm";
+        RequireFloat(op, input, runningMean, runningVar, weight, bias);
+        if (input.NDim < 2)
+            throw new ArgumentException($"{op}: expected an input of at least 2 dims (N, C, ...), got shape {input.Shape}.");
+        int n = input.Sizes[0], c = input.Sizes[1], l = n * c == 0 ? 0 : input.Numel / (n * c);
+        CheckChannels(op, "weight", weight, c, input);
+        CheckChannels(op, "bias", bias, c, input);
+        CheckChannels(op, "running_mean", runningMean, c, input);
+        CheckChannels(op, "running_var", runningVar, c, input);
+        if ((runningMean is null) != (runningVar is null))
+            throw new ArgumentException($"{op}: give both running_mean and running_var, or neither.");
+        if (!training && runningMean is null)
+            throw new ArgumentException($"{op}: evaluation mode normalises with the running statistics, but none were given (pass training: true to use the batch's).");
+        if (training && (long)n * l <= 1)
+            throw new ArgumentException($"{op}: expected more than 1 value per channel when training, got input of shape {input.Shape}.");
+        if (eps < 0 || float.IsNaN(eps)) throw new ArgumentException($"{op}: eps must be non-negative, got {eps}.");
+        Span<float> rm = default, rv = default;
+        if (training && runningMean is not null)
+        {
+            rm = RunningStat(op, "running_mean", runningMean);
+            rv = RunningStat(op, "running_var", runningVar!);
+        }
+        else if (runningMean is not null)
+        {
+            rm = runningMean.Detach().Contiguous().Floats;
+            rv = runningVar!.Detach().Contiguous().Floats;
+        }
+
+        Tensor x = input.Detach().Contiguous();
+        Tensor? gamma = weight?.Detach().Contiguous(), beta = bias?.Detach().Contiguous();
+        Tensor y = Empty(input.Sizes);
+        float[] mean = new float[c], invstd = new float[c];
+        Norm.BatchNormForward(y.Floats, mean, invstd, x.Floats, gamma is null ? default : gamma.Floats, beta is null ? default : beta.Floats,
+            rm, rv, n, c, l, training, momentum, eps);
+        var inputs = new List<Tensor>(3) { input };
+        if (weight is not null) inputs.Add(weight);
+        if (bias is not null) inputs.Add(bias);
+        return Record(y, "NativeBatchNormBackward0", inputs.ToArray(), g =>
+        {
+            Tensor? dx = input.RequiresGradient ? Empty(input.Sizes) : null;
+            Tensor? dw = weight is not null && weight.RequiresGradient ? Empty([c]) : null;
+            Tensor? db = bias is not null && bias.RequiresGradient ? Empty([c]) : null;
+            Norm.BatchNormBackward(dx is null ? default : dx.Floats, dw is null ? default : dw.Floats, db is null ? default : db.Floats,
+                g.Contiguous().Floats, x.Floats, mean, invstd, gamma is null ? default : gamma.Floats, n, c, l, training);
+            var grads = new List<Tensor?>(3) { dx };
+            if (weight is not null) grads.Add(dw);
+            if (bias is not null) grads.Add(db);
+            return grads.ToArray();
+        });
+    }
+
+    private static void CheckChannels(string op, string name, Tensor? t, int c, Tensor input)
+    {
+        if (t is not null && (t.NDim != 1 || t.Sizes[0] != c))
+            throw new ArgumentException($"{op}: expected {name} of shape [{c}] for an input of shape {input.Shape} ({c} channels), got {t.Shape}.");
+    }
+
+    /// <summary>The elements of a running statistic that the kernel updates in place: it must be a contiguous leaf that does not require grad.</summary>
+    private static Span<float> RunningStat(string op, string name, Tensor t)
+    {
+        if (!t.IsContiguous)
+            throw new ArgumentException($"{op}: {name} must be contiguous to be updated in place, got strides [{string.Join(", ", t.Strides)}].");
+        if (t.RequiresGradient)
+            throw new ArgumentException($"{op}: {name} requires grad, but running statistics are updated in place; pass a buffer (or a detached tensor).");
+        return t.Floats;
+    }
+}

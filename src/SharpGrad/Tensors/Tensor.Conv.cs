@@ -1,0 +1,62 @@
+using SharpGrad.Kernels;
+
+namespace SharpGrad;
+
+public sealed partial class Tensor
+{
+    /// <summary>
+    /// 2-D convolution (PyTorch's <c>conv2d</c>): input (N,C,H,W) or unbatched (C,H,W), weight (OC,C/groups,KH,KW),
+    /// optional bias (OC); one backward rule computes the input, weight and bias gradients with the GEMM kernels.
+    /// </summary>
+    internal static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding,
+        (int H, int W) dilation, int groups)
+    {
+        const string op = "Conv2d";
+        RequireFloat(op, input, weight, bias);
+        if (input.NDim == 3) return Conv2d(input.Unsqueeze(0), weight, bias, stride, padding, dilation, groups).Squeeze(0);
+        if (input.NDim != 4)
+            throw new ArgumentException($"{op}: expected a 4-D input (N, C, H, W) or a 3-D unbatched input (C, H, W), got shape {input.Shape}.");
+        if (weight.NDim != 4)
+            throw new ArgumentException($"{op}: expected a 4-D weight (out_channels, in_channels/groups, kH, kW), got shape {weight.Shape}.");
+        if (stride.H < 1 || stride.W < 1) throw new ArgumentException($"{op}: stride must be positive, got {stride}.");
+        if (padding.H < 0 || padding.W < 0) throw new ArgumentException($"{op}: padding must be non-negative, got {padding}.");
+        if (dilation.H < 1 || dilation.W < 1) throw new ArgumentException($"{op}: dilation must be positive, got {dilation}.");
+        if (groups < 1) throw new ArgumentException($"{op}: groups must be positive, got {groups}.");
+        int n = input.Sizes[0], c = input.Sizes[1], h = input.Sizes[2], w = input.Sizes[3];
+        int oc = weight.Sizes[0], kh = weight.Sizes[2], kw = weight.Sizes[3];
+        if (oc % groups != 0)
+            throw new ArgumentException($"{op}: with groups={groups} the weight's out_channels must be divisible by {groups}, but the weight has shape {weight.Shape}.");
+        if (weight.Sizes[1] * groups != c)
+            throw new ArgumentException($"{op}: with groups={groups}, a weight of shape {weight.Shape} expects an input with {weight.Sizes[1] * groups} channels, but the input of shape {input.Shape} has {c}.");
+        if (kh < 1 || kw < 1 || weight.Sizes[1] < 1)
+            throw new ArgumentException($"{op}: the weight of shape {weight.Shape} is empty.");
+        if (bias is not null && (bias.NDim != 1 || bias.Sizes[0] != oc))
+            throw new ArgumentException($"{op}: expected a bias of shape [{oc}] for a weight of shape {weight.Shape}, got {bias.Shape}.");
+        var s = new Conv2dGeometry(n, c, h, w, oc, kh, kw, stride.H, stride.W, padding.H, padding.W, dilation.H, dilation.W, groups);
+        if (s.OH < 1 || s.OW < 1)
+            throw new ArgumentException($"{op}: the input of shape {input.Shape} padded by {padding} is smaller than the kernel {kh}x{kw} dilated by {dilation}: the output would be {s.OH}x{s.OW}.");
+
+        Tensor x = input.Detach().Contiguous(), wt = weight.Detach().Contiguous();
+        Tensor? b = bias?.Detach().Contiguous();
+        Tensor y = Empty([n, oc, s.OH, s.OW]);
+        Conv.Forward(y.Floats, x.Floats, wt.Floats, b is null ? default : b.Floats, s);
+        Tensor[] inputs = bias is null ? [input, weight] : [input, weight, bias];
+        return Record(y, "ConvolutionBackward0", inputs, g =>
+        {
+            Tensor gy = g.Contiguous();
+            Tensor? dx = null, dw = null, db = null;
+            if (input.RequiresGradient) Conv.BackwardInput((dx = Empty(x.Sizes)).Floats, gy.Floats, wt.Floats, s);
+            if (weight.RequiresGradient) Conv.BackwardWeight((dw = Empty(wt.Sizes)).Floats, gy.Floats, x.Floats, s);
+            if (bias is not null && bias.RequiresGradient) Conv.BackwardBias((db = Empty([oc])).Floats, gy.Floats, s);
+            return bias is null ? [dx, dw] : [dx, dw, db];
+        });
+    }
+
+    /// <summary>Throws unless every given tensor holds float32 values.</summary>
+    private static void RequireFloat(string op, params ReadOnlySpan<Tensor?> tensors)
+    {
+        foreach (Tensor? t in tensors)
+            if (t is not null && t.DType != DType.Float32)
+                throw new NotSupportedException($"{op} needs float tensors, got a {t.DType.TorchName()} tensor of shape {t.Shape}.");
+    }
+}

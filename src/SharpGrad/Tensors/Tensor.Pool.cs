@@ -1,0 +1,129 @@
+using SharpGrad.Kernels;
+
+namespace SharpGrad;
+
+public sealed partial class Tensor
+{
+    /// <summary>
+    /// Max pooling over the last two dims of a (N,C,H,W) or (C,H,W) input (dilation 1, ceil_mode false); with
+    /// <paramref name="withIndices"/> also the argmax of each output as h·W + w (int64), as PyTorch's <c>return_indices</c>.
+    /// </summary>
+    internal static (Tensor Output, Tensor? Indices) MaxPool2d(Tensor input, (int H, int W) kernel, (int H, int W) stride,
+        (int H, int W) padding, bool withIndices)
+    {
+        const string op = "MaxPool2d";
+        (int planes, int h, int w) = PoolInput(op, input);
+        Pool2dGeometry s = PoolGeometry(op, input, planes, h, w, kernel, stride, padding);
+        Tensor x = input.Detach().Contiguous();
+        Tensor y = Empty(PooledShape(input, s.OH, s.OW));
+        var argmax = new int[y.Numel];
+        Pool.MaxForward(y.Floats, argmax, x.Floats, s);
+        int inPlane = h * w, outPlane = s.OH * s.OW;
+        Record(y, "MaxPool2DWithIndicesBackward0", input, g =>
+        {
+            Tensor dx = Empty(input.Sizes);
+            Pool.MaxBackward(dx.Floats, g.Contiguous().Floats, argmax, planes, inPlane, outPlane);
+            return dx;
+        });
+        return (y, withIndices ? IndicesTensor(argmax, y.Sizes) : null);
+    }
+
+    /// <summary>Average pooling over the last two dims of a (N,C,H,W) or (C,H,W) input (ceil_mode false).</summary>
+    internal static Tensor AvgPool2d(Tensor input, (int H, int W) kernel, (int H, int W) stride, (int H, int W) padding, bool countIncludePad)
+    {
+        const string op = "AvgPool2d";
+        (int planes, int h, int w) = PoolInput(op, input);
+        Pool2dGeometry s = PoolGeometry(op, input, planes, h, w, kernel, stride, padding);
+        Tensor x = input.Detach().Contiguous();
+        Tensor y = Empty(PooledShape(input, s.OH, s.OW));
+        Pool.AvgForward(y.Floats, x.Floats, s, countIncludePad);
+        return Record(y, "AvgPool2DBackward0", input, g =>
+        {
+            Tensor dx = Empty(input.Sizes);
+            Pool.AvgBackward(dx.Floats, g.Contiguous().Floats, s, countIncludePad);
+            return dx;
+        });
+    }
+
+    /// <summary>Adaptive average pooling of a (N,C,H,W) or (C,H,W) input to <paramref name="outH"/>×<paramref name="outW"/>.</summary>
+    internal static Tensor AdaptiveAvgPool2d(Tensor input, int outH, int outW)
+    {
+        const string op = "AdaptiveAvgPool2d";
+        (int planes, int h, int w) = PoolInput(op, input);
+        CheckAdaptive(op, input, outH, outW);
+        Tensor x = input.Detach().Contiguous();
+        Tensor y = Empty(PooledShape(input, outH, outW));
+        Pool.AdaptiveAvgForward(y.Floats, x.Floats, planes, h, w, outH, outW);
+        return Record(y, "AdaptiveAvgPool2DBackward0", input, g =>
+        {
+            Tensor dx = Empty(input.Sizes);
+            Pool.AdaptiveAvgBackward(dx.Floats, g.Contiguous().Floats, planes, h, w, outH, outW);
+            return dx;
+        });
+    }
+
+    /// <summary>Adaptive max pooling of a (N,C,H,W) or (C,H,W) input, optionally with the argmax indices (int64, h·W + w).</summary>
+    internal static (Tensor Output, Tensor? Indices) AdaptiveMaxPool2d(Tensor input, int outH, int outW, bool withIndices)
+    {
+        const string op = "AdaptiveMaxPool2d";
+        (int planes, int h, int w) = PoolInput(op, input);
+        CheckAdaptive(op, input, outH, outW);
+        Tensor x = input.Detach().Contiguous();
+        Tensor y = Empty(PooledShape(input, outH, outW));
+        var argmax = new int[y.Numel];
+        Pool.AdaptiveMaxForward(y.Floats, argmax, x.Floats, planes, h, w, outH, outW);
+        int inPlane = h * w, outPlane = outH * outW;
+        Record(y, "AdaptiveMaxPool2DBackward0", input, g =>
+        {
+            Tensor dx = Empty(input.Sizes);
+            Pool.MaxBackward(dx.Floats, g.Contiguous().Floats, argmax, planes, inPlane, outPlane);
+            return dx;
+        });
+        return (y, withIndices ? IndicesTensor(argmax, y.Sizes) : null);
+    }
+
+    /// <summary>Planes (N·C, or C) and plane size of a pooling input, after checking its dtype and rank.</summary>
+    private static (int Planes, int H, int W) PoolInput(string op, Tensor input)
+    {
+        RequireFloat(op, input);
+        if (input.NDim is not (3 or 4))
+            throw new ArgumentException($"{op}: expected a 4-D input (N, C, H, W) or a 3-D unbatched input (C, H, W), got shape {input.Shape}.");
+        int h = input.Sizes[^2], w = input.Sizes[^1];
+        if (h < 1 || w < 1) throw new ArgumentException($"{op}: the input of shape {input.Shape} has an empty plane.");
+        return (input.Numel / (h * w), h, w);
+    }
+
+    private static Pool2dGeometry PoolGeometry(string op, Tensor input, int planes, int h, int w, (int H, int W) kernel, (int H, int W) stride, (int H, int W) padding)
+    {
+        if (kernel.H < 1 || kernel.W < 1) throw new ArgumentException($"{op}: kernel size must be positive, got {kernel}.");
+        if (stride.H < 1 || stride.W < 1) throw new ArgumentException($"{op}: stride must be positive, got {stride}.");
+        if (padding.H < 0 || padding.W < 0 || padding.H > kernel.H / 2 || padding.W > kernel.W / 2)
+            throw new ArgumentException($"{op}: padding must be between 0 and half the kernel size, got padding {padding} for kernel {kernel}.");
+        var s = new Pool2dGeometry(planes, h, w, kernel.H, kernel.W, stride.H, stride.W, padding.H, padding.W);
+        if (s.OH < 1 || s.OW < 1)
+            throw new ArgumentException($"{op}: the input of shape {input.Shape} padded by {padding} is smaller than the kernel {kernel}: the output would be {s.OH}x{s.OW}.");
+        return s;
+    }
+
+    private static void CheckAdaptive(string op, Tensor input, int outH, int outW)
+    {
+        if (outH < 1 || outW < 1)
+            throw new ArgumentException($"{op}: output size must be positive, got ({outH}, {outW}) for an input of shape {input.Shape}.");
+    }
+
+    /// <summary>The input's shape with its last two dims replaced by <paramref name="oh"/>, <paramref name="ow"/>.</summary>
+    private static int[] PooledShape(Tensor input, int oh, int ow)
+    {
+        int[] shape = (int[])input.Sizes.Clone();
+        shape[^2] = oh;
+        shape[^1] = ow;
+        return shape;
+    }
+
+    private static Tensor IndicesTensor(int[] argmax, int[] sizes)
+    {
+        var data = new long[argmax.Length];
+        for (int i = 0; i < data.Length; i++) data[i] = argmax[i];
+        return Adopt(data, (int[])sizes.Clone());
+    }
+}
