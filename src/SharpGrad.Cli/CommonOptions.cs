@@ -10,7 +10,7 @@ internal sealed class CommonOptions
     public readonly Option<int> Channels = new("--channels") { Description = "Image channels to load: 1 (grayscale) or 3 (RGB).", DefaultValueFactory = _ => 1 };
     public readonly Option<ulong> Seed = new("--seed") { Description = "Random seed (initial weights, shuffling, random splits).", DefaultValueFactory = _ => 42 };
 
-    public record Values(string? DataDir, int BatchSize, int Channels, ulong Seed);
+    public record Values(string? DataDir, int BatchSize, int Channels, ulong Seed, bool BatchSizeGiven = true);
 
     public void AddTo(Command command)
     {
@@ -28,5 +28,6 @@ internal sealed class CommonOptions
         return null;
     }
 
-    public Values Read(ParseResult r) => new(r.GetValue(Data), r.GetValue(BatchSize), r.GetValue(Channels), r.GetValue(Seed));
+    public Values Read(ParseResult r) =>
+        new(r.GetValue(Data), r.GetValue(BatchSize), r.GetValue(Channels), r.GetValue(Seed), r.GetResult(BatchSize) is { Implicit: false });
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using SharpGrad.IO;
 using SharpGrad.Learning;
+using SharpGrad.Vision;
 
 namespace SharpGrad.Cli;
 
@@ -12,8 +13,8 @@ internal static class TrainCommand
     {
         var dataset = new Argument<string>("dataset") { Description = "A catalog dataset (mnist-sample, mnist, fashion-mnist, mnist-png) or a folder of class sub-folders.", DefaultValueFactory = _ => "mnist-sample" };
         var o = new CommonOptions();
-        var arch = new Option<string>("--arch") { Description = "linear or mlp (chapter 4's simple_net).", DefaultValueFactory = _ => "mlp" };
-        arch.AcceptOnlyFromAmong("linear", "mlp");
+        var arch = new Option<string>("--arch") { Description = "linear, mlp (chapter 4's simple_net), resnet18 or resnet34 (fastai's cnn_learner: Adam, 3-channel images).", DefaultValueFactory = _ => "mlp" };
+        arch.AcceptOnlyFromAmong("linear", "mlp", "resnet18", "resnet34");
         var hidden = new Option<int>("--hidden") { Description = "Hidden units of the mlp.", DefaultValueFactory = _ => 30 };
         var epochs = new Option<int>("--epochs") { Description = "Epochs.", DefaultValueFactory = _ => 40 };
         var lr = new Option<double>("--lr") { Description = "Learning rate (the maximum with --one-cycle).", DefaultValueFactory = _ => 0.1 };
@@ -39,12 +40,15 @@ internal static class TrainCommand
     {
         Tensor.ManualSeed(o.Seed);
         var clock = Stopwatch.StartNew();
+        bool cnn = arch.StartsWith("resnet", StringComparison.Ordinal);
+        if (cnn) o = o with { Channels = 3, BatchSize = o.BatchSizeGiven ? o.BatchSize : 64 };
         TrainingData data = TrainingData.Load(source, o.DataDir, o.BatchSize, o.Channels, o.Seed);
         if (data.Classes < 2) return Cli.Fail($"{source}: found {data.Classes} class; training needs at least two.");
         Console.WriteLine($"{data.Name}: {data.Dls.Train.Dataset.Count:N0} training and {data.Dls.Valid.Dataset.Count:N0} validation images of {data.Channels}x{data.Height}x{data.Width}, classes [{string.Join(", ", data.Dls.Vocab)}] (loaded in {clock.Elapsed.TotalSeconds:F1} s)");
-        var model = Models.Build(arch, data.Features, hidden, data.Classes);
-        var learn = new Learner(data.Dls, model, Models.Loss(data.Classes), Optimizers.Sgd, [Models.Metric(data.Classes)]);
-        Console.WriteLine($"{arch} ({model.Parameters().Sum(p => p.Numel):N0} parameters), SGD, lr {lr}{(oneCycle ? " (1cycle)" : "")}, {epochs} epochs, batch size {o.BatchSize}");
+        Learner learn = cnn
+            ? CnnLearner.Create(data.Dls, arch == "resnet34" ? Arch.Resnet34 : Arch.Resnet18, metrics: [Metrics.Accuracy])
+            : new Learner(data.Dls, Models.Build(arch, data.Features, hidden, data.Classes), Models.Loss(data.Classes), Optimizers.Sgd, [Models.Metric(data.Classes)]);
+        Console.WriteLine($"{arch} ({learn.Model.Parameters().Sum(p => (long)p.Numel):N0} parameters), {(cnn ? "Adam" : "SGD")}, lr {lr}{(oneCycle ? " (1cycle)" : "")}, {epochs} epochs, batch size {o.BatchSize}");
         clock.Restart();
         if (oneCycle) learn.FitOneCycle(epochs, lr);
         else learn.Fit(epochs, lr);
