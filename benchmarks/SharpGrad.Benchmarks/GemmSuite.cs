@@ -16,8 +16,11 @@ internal static unsafe class GemmSuite
         new("square 2048", 2048, 2048, 2048, false, false),
         // simple_net on a 256 batch: forward x·W, backward xᵀ·g (dW) and g·Wᵀ (dx)
         new("mlp fwd 256x784 . 784x30", 256, 30, 784, false, false),
+        new("mlp fwd 256x784 . (30x784)T [Linear]", 256, 30, 784, false, true),
         new("mlp dW (256x784)T . 256x30", 784, 30, 256, true, false),
+        new("mlp dW (256x30)T . 256x784 [Linear]", 30, 784, 256, true, false),
         new("mlp dX 256x30 . (784x30)T", 256, 784, 30, false, true),
+        new("mlp dX 256x30 . 30x784 [Linear]", 256, 784, 30, false, false),
         // resnet18 on 64 images lowered to GEMM (im2col rows = output pixels)
         new("conv1 12544x147 . 147x64", 12544, 64, 147, false, false),
         new("conv1 dW (12544x147)T . 12544x64", 147, 64, 12544, true, false),

@@ -10,21 +10,33 @@ namespace SharpGrad.Kernels;
 /// and A into kc×MR panels, a register-blocked micro-kernel multiplies one panel pair, and the loops around it
 /// block for the caches (NC columns of B in L3, an MC×KC block of A in L2, one B panel in L1). A and B are given
 /// by row and column strides, so every transpose variant reads its operand in place; C is row-major.
-/// Large products are split across <see cref="Parallelism.Threads"/> threads along the longer of m and n.
+/// With AVX-512, narrow, short or L2-sized products skip packing A and stream it through the micro-kernel instead
+/// (<see cref="Streamed"/>); that covers the MLP's 256×784×30 products and every product below the packed path's size.
+/// Large products are split across <see cref="Parallelism.Threads"/> threads, along m when it is tall enough to
+/// share each packed B block.
 /// </summary>
-public static unsafe class Gemm
+public static unsafe partial class Gemm
 {
     private const int KC = 256;
     private const int MC = 168; // 12 panels of 14 rows: 168×256 floats = 168 KB of A in L2
     private const int NC = 2048; // 256×2048 floats = 2 MB of B in L3
 
-    /// <summary>Products with fewer multiply-adds than this skip packing (it costs more than it saves).</summary>
-    private const long SmallWork = 48 * 48 * 48;
+    /// <summary>
+    /// Without AVX-512, products with fewer multiply-adds than this skip packing, as does a single row of A (one pass
+    /// over B's rows is all it needs; the packed kernel would compute MR rows for it). Measured: the packed 6×16 path
+    /// is already 3× faster than the unpacked loop at 8×8×8 and 13-19× at 30×30×100 or 64×64×20 (the unpacked loop's
+    /// per-row TensorPrimitives calls cost more than the arithmetic); with AVX-512 the streamed kernel wins at every
+    /// size (1×30×256, the MLP's second-layer gradient, included) and no product is left unpacked.
+    /// </summary>
+    private const long SmallWork = 512;
 
     /// <summary>
-    /// Products with fewer multiply-adds than this run on one thread. Measured on the 2-core machine: the MLP's
-    /// 256×784×30 products (6M) average 165 µs on one thread and 260-290 µs on two (best case 93 µs), so two
-    /// threads pay only from about 16M on.
+    /// Products with fewer multiply-adds than this run on one thread. Measured on the 2-vCPU machine with the streamed
+    /// kernel: the MLP's 256×784×30 products (6M) take 60-65 µs on one thread; two threads take ~38 µs in isolation when
+    /// the vCPUs sit on separate cores, but train-mlp's epochs were slower with them (median 26.5 vs 22.3 ms over 5
+    /// runs each): the pool's worker spins for 200 µs after each job, and at times the two vCPUs share one core (an
+    /// FMA loop then runs at half speed beside a spinning thread), so waking it for a 60 µs product costs more than
+    /// it saves. From 16M on the split pays.
     /// </summary>
     private const long ParallelWork = 1 << 24;
 
@@ -79,16 +91,28 @@ public static unsafe class Gemm
             if (!accumulate) for (int i = 0; i < m; i++) new Span<float>(c + (long)i * ldc, n).Clear();
             return;
         }
-        long work = (long)m * n * k;
         if (n == 1 && csA == 1) { Gemv(c, ldc, a, rsA, b, rsB, m, k, accumulate); return; }
-        if (work < SmallWork) { Unpacked(c, ldc, a, rsA, csA, b, rsB, csB, m, n, k, accumulate); return; }
-
         MicroKernel kernel = Kernel;
+        long work = (long)m * n * k;
+        bool avx512 = kernel.MR == 14;
+        if (!avx512 && (work < SmallWork || (m == 1 && csB == 1))) { Unpacked(c, ldc, a, rsA, csA, b, rsB, csB, m, n, k, accumulate); return; }
+
         int threads = work < ParallelWork ? 1 : Parallelism.Threads;
+        if (avx512 && StreamA(m, n, k, rsA, csA, csB))
+        {
+            Streamed(c, ldc, a, rsA, csA, b, rsB, csB, m, n, k, accumulate, threads);
+            return;
+        }
+        if (threads > 1 && m >= threads * 4 * kernel.MR)
+        {
+            PackedParallel(kernel, c, ldc, a, rsA, csA, b, rsB, csB, m, n, k, accumulate, threads);
+            return;
+        }
         bool splitM = m >= n;
         int extent = splitM ? m : n, align = splitM ? kernel.MR : kernel.NR;
         // Several pieces per thread, claimed dynamically: on a shared machine one core is often slower, and a
-        // static half-and-half split would wait for it. Each piece repacks the shared operand, which is cheap.
+        // static half-and-half split would wait for it. Each piece repacks the shared operand; only products too
+        // short for PackedParallel (under 4 row panels per thread) come here, so that operand is small.
         int pieces = threads == 1 ? 1 : Math.Min(threads * 4, Math.Max(1, extent / (2 * align)));
         int chunk = (extent + pieces - 1) / pieces;
         chunk = (chunk + align - 1) / align * align;
@@ -105,6 +129,66 @@ public static unsafe class Gemm
             if (splitM) Packed(kernel, c + (long)start * ldc, ldc, a + (long)start * rsA, rsA, csA, b, rsB, csB, len, n, k, accumulate);
             else Packed(kernel, c + start, ldc, a, rsA, csA, b + (long)start * csB, rsB, csB, m, len, k, accumulate);
         });
+    }
+
+    /// <summary>
+    /// The packed product on several threads, which share one packed copy of B and each pack their own rows of A.
+    /// The calling thread packs B alone — all of it when it fits the buffer (then the threads meet once), otherwise
+    /// one (kc × nc) block at a time: one copy of B is a small part of the multiply, while every hand-off is a barrier
+    /// that, on a shared machine, can wait for a descheduled worker (packing each block together cost 10-20% on
+    /// layer3-sized products when the two vCPUs shared a core). Splitting the whole product instead made every piece
+    /// repack all of B: 8 copies of a 1024×1024 B for square 1024.
+    /// </summary>
+    private static void PackedParallel(MicroKernel kernel, float* c, int ldc, float* a, int rsA, int csA, float* b, int rsB, int csB,
+        int m, int n, int k, bool accumulate, int threads)
+    {
+        int mr = kernel.MR, nr = kernel.NR;
+        const int Capacity = KC * (NC + 32);
+        float* packB = Buffer(ref t_packB, Capacity);
+        int pieces = Math.Min(threads * 4, m / mr);
+        int chunk = ((m + pieces - 1) / pieces + mr - 1) / mr * mr;
+        pieces = (m + chunk - 1) / chunk;
+        if (n <= NC && (long)k * RoundUp(n, nr) <= Capacity)
+        {
+            PackB(packB, b, rsB, csB, k, n, nr);
+            WorkerPool.Run(pieces, t => PackedRows(kernel, c, ldc, a, rsA, csA, packB, (nint)k * nr, m, n, 0, k, t * chunk, chunk, accumulate));
+            return;
+        }
+        for (int jc = 0; jc < n; jc += NC)
+        {
+            int nc = Math.Min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += KC)
+            {
+                int kc = Math.Min(KC, k - pc);
+                PackB(packB, b + (long)pc * rsB + (long)jc * csB, rsB, csB, kc, nc, nr);
+                int k0 = pc, j = jc;
+                WorkerPool.Run(pieces, t => PackedRows(kernel, c + j, ldc, a, rsA, csA, packB, (nint)kc * nr, m, nc, k0, k0 + kc, t * chunk, chunk, accumulate));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Rows [i0, i0 + rows) of C (+)= A · packed B over B's rows [k0, k1): B's panels are <paramref name="panelStride"/>
+    /// floats apart, each holding rows k0..k1 (nr floats apart) starting at row k0.
+    /// </summary>
+    private static void PackedRows(MicroKernel kernel, float* c, int ldc, float* a, int rsA, int csA, float* packB, nint panelStride,
+        int m, int n, int k0, int k1, int i0, int rows, bool accumulate)
+    {
+        rows = Math.Min(m, i0 + rows) - i0;
+        if (rows <= 0) return;
+        float* packA = Buffer(ref t_packA, (MC + 14) * KC);
+        float* edge = stackalloc float[14 * 32];
+        for (int pc = k0; pc < k1; pc += KC)
+        {
+            int kc = Math.Min(KC, k1 - pc);
+            bool acc = accumulate || pc > 0;
+            for (int ic = i0; ic < i0 + rows; ic += MC)
+            {
+                int mc = Math.Min(MC, i0 + rows - ic);
+                PackA(packA, a + (long)ic * rsA + (long)pc * csA, rsA, csA, mc, kc, kernel.MR);
+                MacroKernel(kernel, packA, packB + (pc - k0) * kernel.NR, panelStride, c + (long)ic * ldc, ldc, mc, n, kc, acc, edge);
+            }
+        }
     }
 
     [ThreadStatic] private static float* t_packA;
@@ -136,31 +220,46 @@ public static unsafe class Gemm
                 {
                     int mc = Math.Min(MC, m - ic);
                     PackA(packA, a + (long)ic * rsA + (long)pc * csA, rsA, csA, mc, kc, mr);
-                    for (int jr = 0; jr < nc; jr += nr)
+                    MacroKernel(kernel, packA, packB, (nint)kc * nr, c + (long)ic * ldc + jc, ldc, mc, nc, kc, acc, edge);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// C block (mc × nc) (+)= packed A block (mc × kc) · packed B block (kc × nc, panels <paramref name="panelStride"/>
+    /// floats apart), one micro-tile at a time.
+    /// </summary>
+    private static void MacroKernel(in MicroKernel kernel, float* packA, float* packB, nint panelStride, float* c, int ldc, int mc, int nc, int kc,
+        bool acc, float* edge)
+    {
+        int mr = kernel.MR, nr = kernel.NR;
+        for (int jr = 0; jr < nc; jr += nr)
+        {
+            int nn = Math.Min(nr, nc - jr);
+            float* bp = packB + jr / nr * panelStride;
+            for (int ir = 0; ir < mc; ir += mr)
+            {
+                int mm = Math.Min(mr, mc - ir);
+                float* ap = packA + (long)ir * kc;
+                float* ct = c + (long)ir * ldc + jr;
+                if (mm == mr && nn == nr)
+                {
+                    kernel.Run(kc, ap, bp, ct, ldc, acc);
+                }
+                else if (mr == 14)
+                {
+                    GemmKernels512.ByRows[mm](kc, ap, 1, 14, bp, 32, false, ct, ldc, nn, acc);
+                }
+                else
+                {
+                    kernel.Run(kc, ap, bp, edge, nr, false);
+                    for (int i = 0; i < mm; i++)
                     {
-                        int nn = Math.Min(nr, nc - jr);
-                        float* bp = packB + (long)jr * kc;
-                        for (int ir = 0; ir < mc; ir += mr)
-                        {
-                            int mm = Math.Min(mr, mc - ir);
-                            float* ap = packA + (long)ir * kc;
-                            float* ct = c + (long)(ic + ir) * ldc + jc + jr;
-                            if (mm == mr && nn == nr)
-                            {
-                                kernel.Run(kc, ap, bp, ct, ldc, acc);
-                            }
-                            else
-                            {
-                                kernel.Run(kc, ap, bp, edge, nr, false);
-                                for (int i = 0; i < mm; i++)
-                                {
-                                    var src = new ReadOnlySpan<float>(edge + i * nr, nn);
-                                    var dst = new Span<float>(ct + (long)i * ldc, nn);
-                                    if (acc) TensorPrimitives.Add(dst, src, dst);
-                                    else src.CopyTo(dst);
-                                }
-                            }
-                        }
+                        var src = new ReadOnlySpan<float>(edge + i * nr, nn);
+                        var dst = new Span<float>(ct + (long)i * ldc, nn);
+                        if (acc) TensorPrimitives.Add(dst, src, dst);
+                        else src.CopyTo(dst);
                     }
                 }
             }
@@ -174,7 +273,16 @@ public static unsafe class Gemm
         {
             int rows = Math.Min(mr, mc - i0);
             float* panel = dst + (long)i0 * kc;
-            if (rsA == 1)
+            bool simd = mr == 14 && Avx512F.IsSupported;
+            if (simd && csA == 1)
+            {
+                GemmPack512.PackARows(panel, a + (long)i0 * rsA, rsA, rows, kc, mr);
+            }
+            else if (simd && rsA == 1)
+            {
+                GemmPack512.PackAColumns(panel, a + i0, csA, rows, kc, mr);
+            }
+            else if (rsA == 1)
             {
                 for (int p = 0; p < kc; p++)
                 {
@@ -203,6 +311,11 @@ public static unsafe class Gemm
     // dst: ceil(nc/nr) panels, each (kc, nr) row-major; columns past nc are zero.
     private static void PackB(float* dst, float* b, int rsB, int csB, int kc, int nc, int nr)
     {
+        if (csB != 1 && rsB == 1 && nr == 32 && Avx512F.IsSupported)
+        {
+            GemmPack512.PackBColumns(dst, b, csB, kc, nc);
+            return;
+        }
         for (int j0 = 0; j0 < nc; j0 += nr)
         {
             int cols = Math.Min(nr, nc - j0);
