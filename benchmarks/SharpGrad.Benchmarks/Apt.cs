@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace SharpGrad.Benchmarks;
 
-/// <summary>Installs the peers' Debian packages (OpenBLAS, python3-torch) with apt-get, as root.</summary>
+/// <summary>Installs the peers' Debian packages (OpenBLAS, python3-torch, python3-torchvision) with apt-get, as root.</summary>
 internal static class Apt
 {
     public static void Install(params string[] packages)

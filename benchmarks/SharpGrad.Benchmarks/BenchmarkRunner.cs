@@ -12,17 +12,19 @@ internal static class BenchmarkRunner
         ["gemm"] = ("GFLOP/s of the packed GEMM vs OpenBLAS cblas_sgemm (2 threads): squares and chapter-4 shapes", GemmSuite.Run),
         ["load"] = ("mnist-sample's 14,434 PNGs into tensors, and DataLoader batches/s, vs PIL + PyTorch (--install-peers installs python3-torch)", LoadSuite.Run),
         ["train-mlp"] = ("ms per epoch of chapter 4's simple_net in Learner.Fit on mnist-sample (bs 256, SGD), and its accuracy after 40 epochs, vs PyTorch", TrainMlpSuite.Run),
+        ["train-resnet18"] = ("one epoch of cnn_learner(resnet18).fit_one_cycle(1, 0.1) on mnist-sample (bs 64, Adam): seconds, accuracy, peak memory, vs PyTorch + torchvision; --rounds=N (default 1)", TrainResnet18Suite.Run),
     };
 
     public static int Run(string[] args)
     {
+        if (args is ["--worker", "resnet18", ..]) return TrainResnet18Suite.Worker(args); // train-resnet18's own side, in a child process
         bool json = args.Contains("--json");
-        if (args.Contains("--install-peers")) Apt.Install("python3-torch", "python3-pil", "python3-numpy");
+        if (args.Contains("--install-peers")) Apt.Install("python3-torch", "python3-torchvision", "python3-pil", "python3-numpy");
         string[] names = args.Where(a => !a.StartsWith("--")).ToArray();
         if (names.Length == 0 || names.Any(n => !Suites.ContainsKey(n)))
         {
-            Console.Error.WriteLine("usage: SharpGrad.Benchmarks SUITE... [--json] [--install-peers]");
-            foreach (var (name, suite) in Suites) Console.Error.WriteLine($"  {name,-10} {suite.Help}");
+            Console.Error.WriteLine("usage: SharpGrad.Benchmarks SUITE... [--json] [--install-peers] [--rounds=N]");
+            foreach (var (name, suite) in Suites) Console.Error.WriteLine($"  {name,-14} {suite.Help}");
             return names.Length == 0 ? 0 : 2;
         }
         foreach (string name in names)
