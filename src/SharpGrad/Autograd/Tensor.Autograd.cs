@@ -17,7 +17,17 @@ public sealed partial class Tensor
     public bool IsLeaf => GradFn is null;
 
     /// <summary>The gradient accumulated by <see cref="Backward"/> on a leaf that requires grad; null until then. Settable, e.g. to null to reset it.</summary>
-    public Tensor? Grad { get; set; }
+    public Tensor? Grad
+    {
+        get => _grad;
+        set
+        {
+            _grad = value;
+            value?.Keep(); // a gradient outlives the TensorScope of the backward pass that made it
+        }
+    }
+
+    private Tensor? _grad;
 
     /// <summary>The name of the op that produced this tensor (PyTorch's <c>grad_fn</c>), or null for a leaf.</summary>
     public string? GradFnName => GradFn?.Name;

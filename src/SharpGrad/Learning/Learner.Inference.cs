@@ -32,7 +32,7 @@ public sealed partial class Learner
         using (Tensor.NoGrad())
             foreach (Batch b in loader)
             {
-                preds.Add(Model.Forward(b.X));
+                using (new TensorScope()) preds.Add(Model.Forward(b.X).Keep());
                 if (b.Y is not null) targets.Add(b.Y);
             }
         return (Tensor.Cat(preds), targets.Count > 0 ? Tensor.Cat(targets) : null);

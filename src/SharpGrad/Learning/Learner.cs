@@ -108,10 +108,13 @@ public sealed partial class Learner
     /// <summary>The current batch's targets (null for inputs-only data).</summary>
     public Tensor? Yb { get; set; }
 
-    /// <summary>The model's output on <see cref="Xb"/>.</summary>
+    /// <summary>
+    /// The model's output on <see cref="Xb"/>. Like every tensor computed during a batch, it is released when the batch
+    /// ends (see <see cref="TensorScope"/>): a callback that wants it later calls <see cref="Tensor.Keep"/> on it.
+    /// </summary>
     public Tensor Pred { get; set; } = null!;
 
-    /// <summary>The loss of the current batch.</summary>
+    /// <summary>The loss of the current batch (released when the batch ends, as <see cref="Pred"/>).</summary>
     public Tensor Loss { get; set; } = null!;
 
     /// <summary>Adds a callback; it runs in <see cref="Callback.Order"/>.</summary>
@@ -203,7 +206,9 @@ public sealed partial class Learner
         {
             Xb = b.X;
             Yb = b.Y;
-            WithEvents(OneBatch, Event.BeforeBatch, Event.AfterCancelBatch, Event.AfterBatch, typeof(CancelBatchException));
+            // Everything a batch computes is released when it ends, so the next batch reuses the same memory.
+            using (new TensorScope())
+                WithEvents(OneBatch, Event.BeforeBatch, Event.AfterCancelBatch, Event.AfterBatch, typeof(CancelBatchException));
             Iter++;
             if (Training) TrainIter++;
         }
@@ -228,7 +233,7 @@ public sealed partial class Learner
         Fire(Event.BeforeStep);
         Opt!.Step();
         Fire(Event.AfterStep);
-        Opt.ZeroGrad();
+        Opt.ZeroGrad(setToNone: false); // fastai's Optimizer.zero_grad zeroes in place, so the gradients' memory is reused
     }
 
     private void WithEvents(Action body, Event before, Event afterCancel, Event after, Type cancel)

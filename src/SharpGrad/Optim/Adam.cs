@@ -55,12 +55,6 @@ public sealed class Adam : Optimizer
         _steps[p] = step;
         float debias1 = 1f - MathF.Pow(mom, step), debias2 = 1f - MathF.Pow(sqrMom, step);
         float stepSize = lr / debias1, invDebias2 = 1f / debias2;
-        for (int i = 0; i < w.Length; i++)
-        {
-            float gi = g[i];
-            float a = avg[i] = mom * avg[i] + (1f - mom) * gi;
-            float q = sqr[i] = sqrMom * sqr[i] + (1f - sqrMom) * gi * gi;
-            w[i] -= stepSize * a / (MathF.Sqrt(q * invDebias2) + eps);
-        }
+        Kernels.AdamKernel.Step(w, g, avg, sqr, mom, sqrMom, stepSize, invDebias2, eps);
     }
 }

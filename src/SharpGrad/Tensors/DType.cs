@@ -42,6 +42,25 @@ public static class DTypeExtensions
         typeof(T) == typeof(byte) ? DType.UInt8 :
         throw new NotSupportedException($"No tensor dtype for {typeof(T).Name}.");
 
+    /// <summary>Bytes per element.</summary>
+    internal static int ElementSize(this DType dtype) => dtype switch
+    {
+        DType.Float32 => 4,
+        DType.Int64 => 8,
+        DType.Bool or DType.UInt8 => 1,
+        _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, null),
+    };
+
+    /// <summary>An array whose contents are unspecified (the caller overwrites every element).</summary>
+    internal static Array AllocateUninitialized(this DType dtype, int length) => dtype switch
+    {
+        DType.Float32 => GC.AllocateUninitializedArray<float>(length),
+        DType.Int64 => GC.AllocateUninitializedArray<long>(length),
+        DType.Bool => GC.AllocateUninitializedArray<bool>(length),
+        DType.UInt8 => GC.AllocateUninitializedArray<byte>(length),
+        _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, null),
+    };
+
     internal static Array Allocate(this DType dtype, int length) => dtype switch
     {
         DType.Float32 => new float[length],

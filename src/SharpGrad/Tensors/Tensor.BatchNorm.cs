@@ -42,7 +42,7 @@ public sealed partial class Tensor
 
         Tensor x = input.Detach().Contiguous();
         Tensor? gamma = weight?.Detach().Contiguous(), beta = bias?.Detach().Contiguous();
-        Tensor y = Empty(input.Sizes);
+        Tensor y = Uninitialized(input.Sizes);
         float[] mean = new float[c], invstd = new float[c];
         Norm.BatchNormForward(y.Floats, mean, invstd, x.Floats, gamma is null ? default : gamma.Floats, beta is null ? default : beta.Floats,
             rm, rv, n, c, l, training, momentum, eps);
@@ -51,7 +51,7 @@ public sealed partial class Tensor
         if (bias is not null) inputs.Add(bias);
         return Record(y, "NativeBatchNormBackward0", inputs.ToArray(), g =>
         {
-            Tensor? dx = input.RequiresGradient ? Empty(input.Sizes) : null;
+            Tensor? dx = input.RequiresGradient ? Uninitialized(input.Sizes) : null;
             Tensor? dw = weight is not null && weight.RequiresGradient ? Empty([c]) : null;
             Tensor? db = bias is not null && bias.RequiresGradient ? Empty([c]) : null;
             Norm.BatchNormBackward(dx is null ? default : dx.Floats, dw is null ? default : dw.Floats, db is null ? default : db.Floats,

@@ -19,7 +19,7 @@ public sealed partial class Tensor
     private static Tensor Compare(Tensor a, Tensor b, CompareOp op)
     {
         int[] shape = ShapeMath.Broadcast(a.Sizes, b.Sizes, op.ToString());
-        Tensor r = Empty(shape, DType.Bool);
+        Tensor r = Uninitialized(shape, DType.Bool);
         Span<bool> d = r.Contents<bool>();
         if (a.DType == DType.Float32 || b.DType == DType.Float32)
         {
@@ -94,7 +94,7 @@ public sealed partial class Tensor
         }
         int[] shape = ShapeMath.Broadcast(ShapeMath.Broadcast(condition.Sizes, a.Sizes, "Where"), b.Sizes, "Where");
         Span<bool> c = Materialize(condition, shape).Contents<bool>();
-        Tensor r = Empty(shape, a.DType);
+        Tensor r = Uninitialized(shape, a.DType);
         switch (a.DType)
         {
             case DType.Float32: Kernels.Compare.Select(r.Contents<float>(), c, Operand<float>(a, shape), Operand<float>(b, shape)); break;

@@ -38,7 +38,7 @@ public sealed partial class Tensor
 
         Tensor x = input.Detach().Contiguous(), wt = weight.Detach().Contiguous();
         Tensor? b = bias?.Detach().Contiguous();
-        Tensor y = Empty([n, oc, s.OH, s.OW]);
+        Tensor y = Uninitialized([n, oc, s.OH, s.OW]);
         Conv.Forward(y.Floats, x.Floats, wt.Floats, b is null ? default : b.Floats, s);
         Tensor[] inputs = bias is null ? [input, weight] : [input, weight, bias];
         return Record(y, "ConvolutionBackward0", inputs, g =>

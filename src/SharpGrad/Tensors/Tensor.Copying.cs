@@ -10,7 +10,7 @@ public sealed partial class Tensor
     /// <summary>A contiguous copy with its own storage (differentiable).</summary>
     public Tensor Clone()
     {
-        Tensor r = Empty(Sizes, DType);
+        Tensor r = Uninitialized(Sizes, DType);
         CopyElements(r, this);
         return Record(r, "CloneBackward0", this, g => g);
     }
@@ -45,7 +45,7 @@ public sealed partial class Tensor
 
     private Tensor CloneUnrecorded()
     {
-        Tensor r = Empty(Sizes, DType);
+        Tensor r = Uninitialized(Sizes, DType);
         CopyElements(r, this);
         return r;
     }
@@ -55,7 +55,7 @@ public sealed partial class Tensor
     {
         if (dtype == DType) return this;
         Tensor src = Contiguous();
-        Tensor r = Empty(Sizes, dtype);
+        Tensor r = Uninitialized(Sizes, dtype);
         Convert(src, r);
         return r;
     }

@@ -33,7 +33,7 @@ public sealed partial class Tensor
         a = AsFloatOperand(a, name);
         b = AsFloatOperand(b, name);
         int[] shape = ShapeMath.Broadcast(a.Sizes, b.Sizes, name);
-        Tensor r = Empty(shape);
+        Tensor r = Uninitialized(shape);
         if (r.Numel == 0) return r;
         if (a.IsContiguous && b.IsContiguous && a.Numel == r.Numel && b.Numel == r.Numel)
         {
@@ -80,7 +80,7 @@ public sealed partial class Tensor
     {
         if (DType != DType.Float32) throw new NotSupportedException($"{name} needs a float tensor, got {DType.TorchName()}. Convert with Float() first.");
         Tensor src = Contiguous();
-        Tensor r = Empty(Sizes);
+        Tensor r = Uninitialized(Sizes);
         Elementwise.Unary(op, r.Floats, src.Floats);
         return r;
     }
@@ -132,7 +132,7 @@ public sealed partial class Tensor
     {
         if (DType != DType.Float32) throw new NotSupportedException($"Pow needs a float tensor, got {DType.TorchName()}.");
         Tensor a = this, src = Contiguous();
-        Tensor r = Empty(Sizes);
+        Tensor r = Uninitialized(Sizes);
         Elementwise.PowScalar(r.Floats, src.Floats, exponent);
         return Record(r, "PowBackward0", a, g => exponent == 2f ? g.Mul(a).Mul(2f) : g.Mul(a.Pow(exponent - 1f)).Mul(exponent));
     }
@@ -191,7 +191,7 @@ public sealed partial class Tensor
     public Tensor Relu() => Unary(UnaryOp.Relu, "Relu", (g, r) =>
     {
         // r > 0 exactly where x > 0: the gradient passes there, in one fused pass.
-        Tensor gc = g.Contiguous(), d = Empty(r.Sizes);
+        Tensor gc = g.Contiguous(), d = Uninitialized(r.Sizes);
         Kernels.Compare.WherePositive(d.Floats, r.Floats, gc.Floats);
         return d;
     });
@@ -208,7 +208,7 @@ public sealed partial class Tensor
         if (DType != DType.Float32) throw new NotSupportedException($"Clamp needs a float tensor, got {DType.TorchName()}.");
         if (min is null && max is null) throw new ArgumentException("Clamp: at least one of min and max must be given.");
         Tensor x = this, src = Contiguous();
-        Tensor r = Empty(Sizes);
+        Tensor r = Uninitialized(Sizes);
         Elementwise.Clamp(r.Floats, src.Floats, min, max);
         return Record(r, "ClampBackward1", x, g =>
         {

@@ -15,17 +15,17 @@ public sealed partial class Tensor
         (int planes, int h, int w) = PoolInput(op, input);
         Pool2dGeometry s = PoolGeometry(op, input, planes, h, w, kernel, stride, padding);
         Tensor x = input.Detach().Contiguous();
-        Tensor y = Empty(PooledShape(input, s.OH, s.OW));
-        var argmax = new int[y.Numel];
-        Pool.MaxForward(y.Floats, argmax, x.Floats, s);
+        Tensor y = Uninitialized(PooledShape(input, s.OH, s.OW));
+        Tensor argmaxStore = IndexBuffer(y.Numel);
+        Pool.MaxForward(y.Floats, Ints(argmaxStore), x.Floats, s);
         int inPlane = h * w, outPlane = s.OH * s.OW;
         Record(y, "MaxPool2DWithIndicesBackward0", input, g =>
         {
             Tensor dx = Empty(input.Sizes);
-            Pool.MaxBackward(dx.Floats, g.Contiguous().Floats, argmax, planes, inPlane, outPlane);
+            Pool.MaxBackward(dx.Floats, g.Contiguous().Floats, Ints(argmaxStore), planes, inPlane, outPlane);
             return dx;
         });
-        return (y, withIndices ? IndicesTensor(argmax, y.Sizes) : null);
+        return (y, withIndices ? IndicesTensor(Ints(argmaxStore), y.Sizes) : null);
     }
 
     /// <summary>Average pooling over the last two dims of a (N,C,H,W) or (C,H,W) input (ceil_mode false).</summary>
@@ -35,7 +35,7 @@ public sealed partial class Tensor
         (int planes, int h, int w) = PoolInput(op, input);
         Pool2dGeometry s = PoolGeometry(op, input, planes, h, w, kernel, stride, padding);
         Tensor x = input.Detach().Contiguous();
-        Tensor y = Empty(PooledShape(input, s.OH, s.OW));
+        Tensor y = Uninitialized(PooledShape(input, s.OH, s.OW));
         Pool.AvgForward(y.Floats, x.Floats, s, countIncludePad);
         return Record(y, "AvgPool2DBackward0", input, g =>
         {
@@ -52,7 +52,7 @@ public sealed partial class Tensor
         (int planes, int h, int w) = PoolInput(op, input);
         CheckAdaptive(op, input, outH, outW);
         Tensor x = input.Detach().Contiguous();
-        Tensor y = Empty(PooledShape(input, outH, outW));
+        Tensor y = Uninitialized(PooledShape(input, outH, outW));
         Pool.AdaptiveAvgForward(y.Floats, x.Floats, planes, h, w, outH, outW);
         return Record(y, "AdaptiveAvgPool2DBackward0", input, g =>
         {
@@ -69,17 +69,17 @@ public sealed partial class Tensor
         (int planes, int h, int w) = PoolInput(op, input);
         CheckAdaptive(op, input, outH, outW);
         Tensor x = input.Detach().Contiguous();
-        Tensor y = Empty(PooledShape(input, outH, outW));
-        var argmax = new int[y.Numel];
-        Pool.AdaptiveMaxForward(y.Floats, argmax, x.Floats, planes, h, w, outH, outW);
+        Tensor y = Uninitialized(PooledShape(input, outH, outW));
+        Tensor argmaxStore = IndexBuffer(y.Numel);
+        Pool.AdaptiveMaxForward(y.Floats, Ints(argmaxStore), x.Floats, planes, h, w, outH, outW);
         int inPlane = h * w, outPlane = outH * outW;
         Record(y, "AdaptiveMaxPool2DBackward0", input, g =>
         {
             Tensor dx = Empty(input.Sizes);
-            Pool.MaxBackward(dx.Floats, g.Contiguous().Floats, argmax, planes, inPlane, outPlane);
+            Pool.MaxBackward(dx.Floats, g.Contiguous().Floats, Ints(argmaxStore), planes, inPlane, outPlane);
             return dx;
         });
-        return (y, withIndices ? IndicesTensor(argmax, y.Sizes) : null);
+        return (y, withIndices ? IndicesTensor(Ints(argmaxStore), y.Sizes) : null);
     }
 
     /// <summary>Planes (N·C, or C) and plane size of a pooling input, after checking its dtype and rank.</summary>
@@ -120,10 +120,16 @@ public sealed partial class Tensor
         return shape;
     }
 
-    private static Tensor IndicesTensor(int[] argmax, int[] sizes)
+    /// <summary>Room for <paramref name="count"/> int32 argmax positions, in a float tensor's storage so a <see cref="TensorScope"/> pools it like any other.</summary>
+    private static Tensor IndexBuffer(int count) => Uninitialized([count]);
+
+    private static Span<int> Ints(Tensor indexBuffer) => System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(indexBuffer.Floats);
+
+    private static Tensor IndicesTensor(ReadOnlySpan<int> argmax, int[] sizes)
     {
-        var data = new long[argmax.Length];
+        Tensor r = Uninitialized(sizes, DType.Int64);
+        Span<long> data = r.Contents<long>();
         for (int i = 0; i < data.Length; i++) data[i] = argmax[i];
-        return Adopt(data, (int[])sizes.Clone());
+        return r;
     }
 }

@@ -18,13 +18,13 @@ public sealed partial class Tensor
         // Work on rows: move dim last (a copy only when it was not last already).
         Tensor x = d == last ? Detach().Contiguous() : Detach().Transpose(d, last).Contiguous();
         int n = Sizes[d], rows = n == 0 ? 0 : Numel / n;
-        Tensor y = Empty(x.Sizes);
+        Tensor y = Uninitialized(x.Sizes);
         Kernels.Softmax.Forward(y.Floats, x.Floats, rows, n, log);
         Tensor result = d == last ? y : y.Transpose(d, last).Contiguous();
         return Record(result, log ? "LogSoftmaxBackward0" : "SoftmaxBackward0", this, g =>
         {
             Tensor gr = d == last ? g.Contiguous() : g.Transpose(d, last).Contiguous();
-            Tensor dx = Empty(gr.Sizes);
+            Tensor dx = Uninitialized(gr.Sizes);
             Kernels.Softmax.Backward(dx.Floats, gr.Floats, y.Floats, rows, n, log);
             return d == last ? dx : dx.Transpose(d, last).Contiguous();
         });

@@ -14,8 +14,11 @@ namespace SharpGrad;
 /// </remarks>
 public sealed partial class Tensor
 {
+    /// <summary>Stands in for the storage of a tensor released by its <see cref="TensorScope"/>.</summary>
+    private static readonly Array s_released = new byte[1];
+
     /// <summary>The backing array: <c>float[]</c>, <c>long[]</c>, <c>bool[]</c> or <c>byte[]</c>, shared by views.</summary>
-    internal readonly Array Storage;
+    internal Array Storage;
     internal readonly int[] Sizes;
     internal readonly int[] Strides;
     internal readonly int Offset;
@@ -30,6 +33,7 @@ public sealed partial class Tensor
         DType = dtype;
         Numel = ShapeMath.Numel(sizes);
         _isContiguous = ShapeMath.IsContiguous(sizes, strides);
+        if (TensorScope.IsActive) TensorScope.Track(this);
     }
 
     /// <summary>Wraps a fresh contiguous array (no copy).</summary>
@@ -38,12 +42,35 @@ public sealed partial class Tensor
     {
     }
 
-    internal static Tensor Empty(ReadOnlySpan<int> sizes, DType dtype = DType.Float32)
+    /// <summary>A new zeroed contiguous tensor (from the pool inside a <see cref="TensorScope"/>).</summary>
+    internal static Tensor Empty(ReadOnlySpan<int> sizes, DType dtype = DType.Float32) => Allocate(sizes, dtype, clear: true);
+
+    /// <summary>A new contiguous tensor whose elements are unspecified: for ops that write every element.</summary>
+    internal static Tensor Uninitialized(ReadOnlySpan<int> sizes, DType dtype = DType.Float32) => Allocate(sizes, dtype, clear: false);
+
+    private static Tensor Allocate(ReadOnlySpan<int> sizes, DType dtype, bool clear)
     {
         int[] s = sizes.ToArray();
         ShapeMath.CheckSizes(s);
-        return new Tensor(dtype.Allocate(ShapeMath.Numel(s)), s, dtype);
+        return new Tensor(TensorScope.Allocate(dtype, ShapeMath.Numel(s), clear), s, dtype);
     }
+
+    /// <summary>
+    /// Takes this tensor out of the <see cref="TensorScope"/> it was created in, so it stays valid after the scope
+    /// ends (with every view of its memory); returns this tensor. Outside a scope, or for a tensor made before it, it does nothing.
+    /// </summary>
+    public Tensor Keep()
+    {
+        if (TensorScope.IsActive) TensorScope.Keep(Storage);
+        return this;
+    }
+
+    /// <summary>Called by the tensor's scope when it ends: from now on reading the elements throws.</summary>
+    internal void Release() => Storage = s_released;
+
+    private static ObjectDisposedException ReleasedError() => new(nameof(Tensor),
+        "This tensor was created inside a TensorScope (the Learner opens one per batch) that has ended, and its memory has been reused. " +
+        "Call Keep() on it inside the scope to use it afterwards, or copy out what you need (Item(), ToArray()).");
 
     /// <summary>The element type.</summary>
     public DType DType { get; }
@@ -74,6 +101,7 @@ public sealed partial class Tensor
     internal Span<T> StorageSpan<T>() where T : unmanaged
     {
         Array a = Storage;
+        if (ReferenceEquals(a, s_released)) throw ReleasedError();
         return MemoryMarshal.CreateSpan(ref Unsafe.As<byte, T>(ref MemoryMarshal.GetArrayDataReference(a)), a.Length);
     }
 

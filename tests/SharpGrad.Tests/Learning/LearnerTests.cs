@@ -54,6 +54,29 @@ public class LearnerTests
         Assert.Equal(learn.Recorder.Values[^1][1], v[0], 6);
     }
 
+    private sealed class KeepPreds : Callback
+    {
+        public List<Tensor> Preds { get; } = [];
+        public override void AfterPred() { if (!Learn.Training) Preds.Add(Learn.Pred.Keep()); }
+    }
+
+    [Fact]
+    public void Each_batch_releases_its_tensors_unless_a_callback_keeps_them()
+    {
+        var keep = new KeepPreds();
+        Learner learn = Make(Blobs(), [keep]);
+        learn.Fit(2, lr: 0.5);
+        // The last batch's loss was released with the batch (its memory goes to the next one)...
+        var e = Assert.Throws<ObjectDisposedException>(() => learn.Loss.Item());
+        Assert.Contains("Keep()", e.Message);
+        // ...while the validation predictions the callback kept are intact: the same as a fresh pass gives.
+        Assert.Equal(4, keep.Preds.Count);
+        Tensor again = learn.GetPreds().Preds;
+        Assert.Equal(again.ToArray<float>(), Tensor.Cat(keep.Preds[2..]).ToArray<float>());
+        Assert.NotNull(learn.Model.Parameters().First().Grad); // gradients are zeroed in place (fastai), never released
+        Assert.All(learn.Model.Parameters(), p => Assert.All(p.Grad!.ToArray<float>(), v => Assert.Equal(0f, v)));
+    }
+
     [Fact]
     public void Events_run_in_fastais_order()
     {

@@ -1,0 +1,95 @@
+namespace SharpGrad;
+
+/// <summary>
+/// A region of code whose tensors give their memory back when it ends: while a scope is open on a thread, every new
+/// tensor that thread creates takes its storage from a pool, and disposing the scope returns that storage, so a loop
+/// that opens one scope per batch allocates no new arrays after its first batch and leaves nothing for the garbage
+/// collector (the <see cref="Learning.Learner"/> does this for every batch).
+/// </summary>
+/// <remarks>
+/// <para>
+/// A tensor created inside the scope cannot be read after the scope is disposed: it throws
+/// <see cref="ObjectDisposedException"/>. To take a result out, call <see cref="Tensor.Keep"/> on it (it and every
+/// view of its memory then stay valid and are left to the garbage collector), or copy what you need out first
+/// (<see cref="Tensor.Item"/>, <see cref="Tensor.ToArray{T}"/>). Gradients stored on a tensor's
+/// <see cref="Tensor.Grad"/> are kept automatically, and tensors created before the scope are never touched, so
+/// in-place updates of parameters, gradients and running statistics inside a scope are safe.
+/// </para>
+/// <para>
+/// Scopes nest: an inner scope releases what was created inside it, and views made inside it of an outer scope's
+/// tensors stay valid until the outer scope ends. A scope belongs to the thread that opened it and must be disposed
+/// on that thread, innermost first (a <c>using</c> block does both).
+/// </para>
+/// </remarks>
+public sealed class TensorScope : IDisposable
+{
+    [ThreadStatic] private static TensorScope? t_current;
+
+    /// <summary>The bookkeeping of scopes that ended on this thread, reused so that opening a scope allocates next to nothing.</summary>
+    [ThreadStatic] private static Stack<(Dictionary<Array, DType> Owned, List<Tensor> Tensors)>? t_spare;
+
+    private readonly TensorScope? _outer;
+    private readonly Dictionary<Array, DType> _owned;
+    private readonly List<Tensor> _tensors;
+    private bool _disposed;
+
+    /// <summary>Opens a scope on the calling thread; <c>using (new TensorScope()) { … }</c>.</summary>
+    public TensorScope()
+    {
+        if (t_spare is { Count: > 0 } spare) (_owned, _tensors) = spare.Pop();
+        else (_owned, _tensors) = (new Dictionary<Array, DType>(ReferenceEqualityComparer.Instance), []);
+        _outer = t_current;
+        t_current = this;
+    }
+
+    /// <summary>Whether a scope is open on the calling thread.</summary>
+    internal static bool IsActive => t_current is not null;
+
+    /// <summary>Storage for a new tensor: from the pool when a scope is open (zeroed if <paramref name="clear"/>), else a new array.</summary>
+    internal static Array Allocate(DType dtype, int length, bool clear)
+    {
+        TensorScope? scope = t_current;
+        if (scope is null || length == 0) return clear ? dtype.Allocate(length) : dtype.AllocateUninitialized(length);
+        Array array = BufferPool.Rent(dtype, length, clear);
+        scope._owned.Add(array, dtype);
+        return array;
+    }
+
+    /// <summary>Records a new tensor whose storage a scope on this thread owns, so that scope can release it.</summary>
+    internal static void Track(Tensor tensor)
+    {
+        for (TensorScope? s = t_current; s is not null; s = s._outer)
+            if (s._owned.ContainsKey(tensor.Storage))
+            {
+                s._tensors.Add(tensor);
+                return;
+            }
+    }
+
+    /// <summary>Takes <paramref name="storage"/> out of whichever scope on this thread owns it: it is never returned to the pool.</summary>
+    internal static void Keep(Array storage)
+    {
+        for (TensorScope? s = t_current; s is not null; s = s._outer)
+            if (s._owned.Remove(storage)) return;
+    }
+
+    /// <summary>
+    /// Ends the scope: every tensor created inside it (and not kept) is released and its storage returned to the pool.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">An inner scope is still open, or this is not the thread that opened the scope.</exception>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        if (!ReferenceEquals(t_current, this))
+            throw new InvalidOperationException(
+                "TensorScope.Dispose: this scope is not the innermost one open on this thread. Dispose scopes innermost first, on the thread that opened them (use a using block).");
+        _disposed = true;
+        t_current = _outer;
+        foreach (Tensor t in _tensors)
+            if (_owned.ContainsKey(t.Storage)) t.Release();
+        foreach ((Array array, DType dtype) in _owned) BufferPool.Return(dtype, array);
+        _tensors.Clear();
+        _owned.Clear();
+        (t_spare ??= new()).Push((_owned, _tensors));
+    }
+}
