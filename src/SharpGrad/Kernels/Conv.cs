@@ -6,19 +6,13 @@ namespace SharpGrad.Kernels;
 /// <summary>
 /// 2-D convolution in NCHW lowered to GEMM through im2col: a block of images is unrolled into a matrix whose rows are
 /// (c, kh, kw) and whose columns are (image, oh, ow), so one group's output channels are W_g (OCg×Kg) · col_g (Kg×cols).
-/// Blocks hold as many images as fit <see cref="ColumnBudget"/>, so the small late layers of a net still make one
+/// Blocks hold as many images as fit <see cref="ConvPlan"/>'s column budget, so the small late layers of a net still make one
 /// large GEMM (which <see cref="Gemm"/> splits over the cores); im2col, col2im and the NCHW scatter are split over
 /// (image, channel) planes, and groups too small for a parallel GEMM run side by side. Backward kernels accumulate
 /// (<c>+=</c>) into their outputs. <see cref="ConvReference"/> is the plain loop the tests compare with.
 /// </summary>
 internal static unsafe class Conv
 {
-    /// <summary>Floats of im2col matrix per block (16 MB): a whole 64-image batch of the MNIST-size resnet layers.</summary>
-    private const int ColumnBudget = 1 << 22;
-
-    /// <summary>Pointwise convs with at least this many pixels per image read their input in place, one image at a time.</summary>
-    private const int DirectPixels = 256;
-
     /// <summary>Floats a plane loop must touch before it is split over the cores.</summary>
     private const int PlaneWork = 1 << 15;
 
@@ -28,15 +22,28 @@ internal static unsafe class Conv
     /// <summary>Multiply-adds of one group's GEMM from which <see cref="Gemm"/> splits it over the cores itself.</summary>
     private const long GemmParallelWork = 1 << 24;
 
+    /// <summary>
+    /// Length of the im2col matrix that Forward can hand back for BackwardWeight to reuse
+    /// (saving the weight gradient its own im2col), or 0 when this geometry does not lower in one block.
+    /// </summary>
+    public static long KeptColumnsLength(in Conv2dGeometry s)
+    {
+        var plan = new ConvPlan(s);
+        return plan.OneBlock && s.N > 0 && s.OC > 0 ? plan.ColumnFloats : 0;
+    }
+
     // output (N,OC,OH,OW) = conv(input (N,C,H,W), weight (OC,C/g,KH,KW)) + bias (OC) (bias may be empty); overwritten
-    public static void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, in Conv2dGeometry s)
+    // When keptColumns is not empty (KeptColumnsLength(s) floats), the im2col matrix is built there, for BackwardWeight.
+    public static void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, in Conv2dGeometry s,
+        Span<float> keptColumns = default)
     {
         Check(s, output.Length, (long)s.N * s.OutputImage, "output");
         Check(s, input.Length, (long)s.N * s.InputImage, "input");
         Check(s, weight.Length, s.WeightSize, "weight");
         if (!bias.IsEmpty) Check(s, bias.Length, s.OC, "bias");
-        fixed (float* po = output, pi = input, pw = weight, pb = bias)
-            Forward(po, pi, pw, bias.IsEmpty ? null : pb, s);
+        if (!keptColumns.IsEmpty) Check(s, keptColumns.Length, KeptColumnsLength(s), "keptColumns");
+        fixed (float* po = output, pi = input, pw = weight, pb = bias, pk = keptColumns)
+            Forward(po, pi, pw, bias.IsEmpty ? null : pb, keptColumns.IsEmpty ? null : pk, new ConvPlan(s));
     }
 
     // dinput (N,C,H,W) += conv_transpose(dout (N,OC,OH,OW), weight (OC,C/g,KH,KW))
@@ -45,16 +52,19 @@ internal static unsafe class Conv
         Check(s, dinput.Length, (long)s.N * s.InputImage, "dinput");
         Check(s, dout.Length, (long)s.N * s.OutputImage, "dout");
         Check(s, weight.Length, s.WeightSize, "weight");
-        fixed (float* pdx = dinput, pdy = dout, pw = weight) BackwardInput(pdx, pdy, pw, s);
+        fixed (float* pdx = dinput, pdy = dout, pw = weight) BackwardInput(pdx, pdy, pw, new ConvPlan(s));
     }
 
-    // dweight (OC,C/g,KH,KW) += sum over images of dout (OC, OH·OW) · im2col(input)ᵀ
-    public static void BackwardWeight(Span<float> dweight, ReadOnlySpan<float> dout, ReadOnlySpan<float> input, in Conv2dGeometry s)
+    // dweight (OC,C/g,KH,KW) += sum over images of dout (OC, OH·OW) · im2col(input)ᵀ; keptColumns: Forward's, or empty
+    public static void BackwardWeight(Span<float> dweight, ReadOnlySpan<float> dout, ReadOnlySpan<float> input, in Conv2dGeometry s,
+        ReadOnlySpan<float> keptColumns = default)
     {
         Check(s, dweight.Length, s.WeightSize, "dweight");
         Check(s, dout.Length, (long)s.N * s.OutputImage, "dout");
         Check(s, input.Length, (long)s.N * s.InputImage, "input");
-        fixed (float* pdw = dweight, pdy = dout, pi = input) BackwardWeight(pdw, pdy, pi, s);
+        if (!keptColumns.IsEmpty) Check(s, keptColumns.Length, KeptColumnsLength(s), "keptColumns");
+        fixed (float* pdw = dweight, pdy = dout, pi = input, pk = keptColumns)
+            BackwardWeight(pdw, pdy, pi, keptColumns.IsEmpty ? null : pk, new ConvPlan(s));
     }
 
     // dbias (OC) += sum over n, oh, ow of dout (N,OC,OH,OW)
@@ -78,118 +88,97 @@ internal static unsafe class Conv
         if (length < needed) throw new ArgumentException($"Conv: {name} has {length} elements, the geometry {s} needs {needed}.");
     }
 
-    private static bool IsPointwise(in Conv2dGeometry s) =>
-        s.KH == 1 && s.KW == 1 && s.StrideH == 1 && s.StrideW == 1 && s.PadH == 0 && s.PadW == 0;
-
-    /// <summary>Images per block: one for large pointwise convs (read in place), else as many as the column budget holds.</summary>
-    private static int BlockSize(in Conv2dGeometry s)
+    private static void Forward(float* output, float* input, float* weight, float* bias, float* keptColumns, ConvPlan p)
     {
-        if (IsPointwise(s) && s.H * s.W >= DirectPixels) return 1;
-        long perImage = (long)s.C * s.KH * s.KW * s.OH * s.OW;
-        return (int)Math.Clamp(ColumnBudget / Math.Max(perImage, 1), 1, Math.Max(s.N, 1));
-    }
-
-    private static void Forward(float* output, float* input, float* weight, float* bias, Conv2dGeometry s)
-    {
-        int ohw = s.OH * s.OW, rows = s.C * s.KH * s.KW;
+        Conv2dGeometry s = p.S;
         if (s.N == 0 || s.OC == 0) return;
-        int block = BlockSize(s);
-        bool direct = block == 1 && IsPointwise(s);
-        float[]? colArray = direct ? null : ArrayPool<float>.Shared.Rent(Math.Max(1, rows * block * ohw));
-        float[]? tmpArray = block == 1 ? null : ArrayPool<float>.Shared.Rent(s.OC * block * ohw);
-        try
+        int ohw = p.OH * p.OW;
+        using var col = new Scratch(p.Direct || keptColumns != null ? 0 : p.ColumnFloats);
+        using var tmp = new Scratch(p.Block == 1 ? 0 : (long)s.OC * p.Block * ohw);
+        using var live = new Scratch(p.AllTaps ? 0 : (long)s.OC * p.K);
+        float* w = p.AllTaps ? weight : GatherLiveTaps(live.Pointer, weight, p);
+        for (int n0 = 0; n0 < s.N; n0 += p.Block)
         {
-            fixed (float* colBuffer = colArray, tmp = tmpArray)
-            {
-                for (int n0 = 0; n0 < s.N; n0 += block)
-                {
-                    int b = Math.Min(block, s.N - n0), cols = b * ohw;
-                    float* x = input + (long)n0 * s.InputImage;
-                    float* col = direct ? x : colBuffer;
-                    if (!direct) Im2Col(col, x, b, s);
-                    // y (OC, cols): straight into the output for one image, else into tmp and then scattered to NCHW
-                    float* y = b == 1 ? output + (long)n0 * s.OutputImage : tmp;
-                    ForGroups(s, (long)s.OCg * s.Kg * cols, g =>
-                        Gemm.Multiply(y + (long)g * s.OCg * cols, cols, weight + (long)g * s.OCg * s.Kg, s.Kg, 1,
-                            col + (long)g * s.Kg * cols, cols, 1, s.OCg, cols, s.Kg, accumulate: false));
-                    if (b > 1) ScatterToImages(output + (long)n0 * s.OutputImage, y, bias, b, s);
-                    else if (bias != null) AddBias(y, bias, s.OC, ohw);
-                }
-            }
-        }
-        finally
-        {
-            if (colArray is not null) ArrayPool<float>.Shared.Return(colArray);
-            if (tmpArray is not null) ArrayPool<float>.Shared.Return(tmpArray);
+            int b = Math.Min(p.Block, s.N - n0), cols = b * ohw;
+            float* x = input + (long)n0 * s.InputImage;
+            float* c = p.Direct ? x : keptColumns != null ? keptColumns : col.Pointer;
+            if (!p.Direct) Im2Col(c, x, b, p);
+            // y (OC, cols): straight into the output for one image, else into tmp and then scattered to NCHW
+            float* y = b == 1 ? output + (long)n0 * s.OutputImage : tmp.Pointer;
+            if (p.K == 0) new Span<float>(y, s.OC * cols).Clear();
+            else
+                ForGroups(s, (long)s.OCg * p.K * cols, g =>
+                    Gemm.Multiply(y + (long)g * s.OCg * cols, cols, w + (long)g * s.OCg * p.K, p.K, 1,
+                        c + (long)g * p.K * cols, cols, 1, s.OCg, cols, p.K, accumulate: false));
+            if (b > 1) ScatterToImages(output + (long)n0 * s.OutputImage, y, bias, b, s);
+            else if (bias != null) AddBias(y, bias, s.OC, ohw);
         }
     }
 
-    private static void BackwardInput(float* dinput, float* dout, float* weight, Conv2dGeometry s)
+    private static void BackwardInput(float* dinput, float* dout, float* weight, ConvPlan p)
     {
-        int ohw = s.OH * s.OW, rows = s.C * s.KH * s.KW;
-        if (s.N == 0 || s.OC == 0) return;
-        int block = BlockSize(s);
-        bool direct = block == 1 && IsPointwise(s);
-        float[]? colArray = direct ? null : ArrayPool<float>.Shared.Rent(Math.Max(1, rows * block * ohw));
-        float[]? tmpArray = block == 1 ? null : ArrayPool<float>.Shared.Rent(s.OC * block * ohw);
-        try
+        Conv2dGeometry s = p.S;
+        if (s.N == 0 || s.OC == 0 || p.K == 0) return;
+        int ohw = p.OH * p.OW;
+        using var col = new Scratch(p.Direct ? 0 : p.ColumnFloats);
+        using var tmp = new Scratch(p.Block == 1 ? 0 : (long)s.OC * p.Block * ohw);
+        using var live = new Scratch(p.AllTaps ? 0 : (long)s.OC * p.K);
+        float* w = p.AllTaps ? weight : GatherLiveTaps(live.Pointer, weight, p);
+        for (int n0 = 0; n0 < s.N; n0 += p.Block)
         {
-            fixed (float* colBuffer = colArray, tmp = tmpArray)
-            {
-                for (int n0 = 0; n0 < s.N; n0 += block)
-                {
-                    int b = Math.Min(block, s.N - n0), cols = b * ohw;
-                    float* dy = b == 1 ? dout + (long)n0 * s.OutputImage : tmp; // (OC, cols)
-                    if (b > 1) GatherFromImages(tmp, dout + (long)n0 * s.OutputImage, b, s);
-                    float* dx = dinput + (long)n0 * s.InputImage;
-                    // dcol (C·KH·KW, cols) = Wᵀ · dy per group; a large pointwise conv accumulates straight into dinput
-                    float* dcol = direct ? dx : colBuffer;
-                    ForGroups(s, (long)s.OCg * s.Kg * cols, g =>
-                        Gemm.Multiply(dcol + (long)g * s.Kg * cols, cols, weight + (long)g * s.OCg * s.Kg, 1, s.Kg,
-                            dy + (long)g * s.OCg * cols, cols, 1, s.Kg, cols, s.OCg, accumulate: direct));
-                    if (!direct) Col2Im(dx, dcol, b, s);
-                }
-            }
-        }
-        finally
-        {
-            if (colArray is not null) ArrayPool<float>.Shared.Return(colArray);
-            if (tmpArray is not null) ArrayPool<float>.Shared.Return(tmpArray);
+            int b = Math.Min(p.Block, s.N - n0), cols = b * ohw;
+            float* dy = b == 1 ? dout + (long)n0 * s.OutputImage : tmp.Pointer; // (OC, cols)
+            if (b > 1) GatherFromImages(tmp.Pointer, dout + (long)n0 * s.OutputImage, b, s);
+            float* dx = dinput + (long)n0 * s.InputImage;
+            // dcol (Cg·taps, cols) = Wᵀ · dy per group; a large pointwise conv accumulates straight into dinput
+            float* dcol = p.Direct ? dx : col.Pointer;
+            ForGroups(s, (long)s.OCg * p.K * cols, g =>
+                Gemm.Multiply(dcol + (long)g * p.K * cols, cols, w + (long)g * s.OCg * p.K, 1, p.K,
+                    dy + (long)g * s.OCg * cols, cols, 1, p.K, cols, s.OCg, accumulate: p.Direct));
+            if (!p.Direct) Col2Im(dx, dcol, b, p);
         }
     }
 
-    private static void BackwardWeight(float* dweight, float* dout, float* input, Conv2dGeometry s)
+    private static void BackwardWeight(float* dweight, float* dout, float* input, float* keptColumns, ConvPlan p)
     {
-        int ohw = s.OH * s.OW, rows = s.C * s.KH * s.KW;
-        if (s.N == 0 || s.OC == 0) return;
-        int block = BlockSize(s);
-        bool direct = block == 1 && IsPointwise(s);
-        float[]? colArray = direct ? null : ArrayPool<float>.Shared.Rent(Math.Max(1, rows * block * ohw));
-        float[]? tmpArray = block == 1 ? null : ArrayPool<float>.Shared.Rent(s.OC * block * ohw);
-        try
+        Conv2dGeometry s = p.S;
+        if (s.N == 0 || s.OC == 0 || p.K == 0) return;
+        int ohw = p.OH * p.OW;
+        using var col = new Scratch(p.Direct || keptColumns != null ? 0 : p.ColumnFloats);
+        using var tmp = new Scratch(p.Block == 1 ? 0 : (long)s.OC * p.Block * ohw);
+        using var live = new Scratch(p.AllTaps ? 0 : (long)s.OC * p.K, clear: true);
+        float* dw = p.AllTaps ? dweight : live.Pointer; // the live taps' gradient, added into dweight at the end
+        for (int n0 = 0; n0 < s.N; n0 += p.Block)
         {
-            fixed (float* colBuffer = colArray, tmp = tmpArray)
-            {
-                for (int n0 = 0; n0 < s.N; n0 += block)
-                {
-                    int b = Math.Min(block, s.N - n0), cols = b * ohw;
-                    float* x = input + (long)n0 * s.InputImage;
-                    float* col = direct ? x : colBuffer;
-                    if (!direct) Im2Col(col, x, b, s);
-                    float* dy = b == 1 ? dout + (long)n0 * s.OutputImage : tmp;
-                    if (b > 1) GatherFromImages(tmp, dout + (long)n0 * s.OutputImage, b, s);
-                    // dW_g (OCg, Kg) += dy_g (OCg, cols) · col_gᵀ (cols, Kg)
-                    ForGroups(s, (long)s.OCg * s.Kg * cols, g =>
-                        Gemm.Multiply(dweight + (long)g * s.OCg * s.Kg, s.Kg, dy + (long)g * s.OCg * cols, cols, 1,
-                            col + (long)g * s.Kg * cols, 1, cols, s.OCg, s.Kg, cols, accumulate: true));
-                }
-            }
+            int b = Math.Min(p.Block, s.N - n0), cols = b * ohw;
+            float* x = input + (long)n0 * s.InputImage;
+            float* c = p.Direct ? x : keptColumns != null ? keptColumns : col.Pointer;
+            if (!p.Direct && keptColumns == null) Im2Col(c, x, b, p);
+            float* dy = b == 1 ? dout + (long)n0 * s.OutputImage : tmp.Pointer;
+            if (b > 1) GatherFromImages(tmp.Pointer, dout + (long)n0 * s.OutputImage, b, s);
+            // dW_g (OCg, Cg·taps) += dy_g (OCg, cols) · col_gᵀ (cols, Cg·taps)
+            ForGroups(s, (long)s.OCg * p.K * cols, g =>
+                Gemm.Multiply(dw + (long)g * s.OCg * p.K, p.K, dy + (long)g * s.OCg * cols, cols, 1,
+                    c + (long)g * p.K * cols, 1, cols, s.OCg, p.K, cols, accumulate: true));
         }
-        finally
-        {
-            if (colArray is not null) ArrayPool<float>.Shared.Return(colArray);
-            if (tmpArray is not null) ArrayPool<float>.Shared.Return(tmpArray);
-        }
+        if (!p.AllTaps) ScatterLiveTaps(dweight, dw, p);
+    }
+
+    /// <summary>live (OC, Cg, taps) = weight (OC, Cg, KH·KW) at the live taps.</summary>
+    private static float* GatherLiveTaps(float* live, float* weight, ConvPlan p)
+    {
+        int taps = p.Taps.Length, all = p.S.KH * p.S.KW;
+        for (long r = 0, rows = (long)p.S.OC * p.S.Cg; r < rows; r++)
+            for (int t = 0; t < taps; t++) live[r * taps + t] = weight[r * all + p.Taps[t]];
+        return live;
+    }
+
+    /// <summary>dweight (OC, Cg, KH·KW) += live (OC, Cg, taps) at the live taps.</summary>
+    private static void ScatterLiveTaps(float* dweight, float* live, ConvPlan p)
+    {
+        int taps = p.Taps.Length, all = p.S.KH * p.S.KW;
+        for (long r = 0, rows = (long)p.S.OC * p.S.Cg; r < rows; r++)
+            for (int t = 0; t < taps; t++) dweight[r * all + p.Taps[t]] += live[r * taps + t];
     }
 
     /// <summary>Runs <paramref name="body"/>(g) for every group: side by side when each group's GEMM is too small to split itself.</summary>
@@ -217,73 +206,77 @@ internal static unsafe class Conv
         });
     }
 
-    // col (C·KH·KW, b·OH·OW): row (c, kh, kw), column (j, oh, ow) = x[j, c, oh·sh - ph + kh·dh, ow·sw - pw + kw·dw] or 0
-    private static void Im2Col(float* col, float* x, int b, Conv2dGeometry s)
+    // col (C·taps, b·OH·OW): row (c, tap), column (j, oh, ow) = x[j, c, oh·sh - ph + kh·dh, ow·sw - pw + kw·dw] or 0
+    private static void Im2Col(float* col, float* x, int b, ConvPlan p)
     {
-        int ohw = s.OH * s.OW;
-        ForPlanes(b, s.C, (long)s.KH * s.KW * ohw, (j, c) => Im2ColPlane(col, x, j, c, b, s));
+        long work = (long)p.Taps.Length * p.OH * p.OW;
+        if (ConvRows512.Supports(p)) ForPlanes(b, p.S.C, work, (j, c) => ConvRows512.Im2ColPlane(col, x, j, c, b, p));
+        else ForPlanes(b, p.S.C, work, (j, c) => Im2ColPlane(col, x, j, c, b, p));
     }
 
-    private static void Im2ColPlane(float* col, float* x, int j, int c, int b, in Conv2dGeometry s)
+    private static void Im2ColPlane(float* col, float* x, int j, int c, int b, ConvPlan p)
     {
-        int ohw = s.OH * s.OW, cols = b * ohw;
+        Conv2dGeometry s = p.S;
+        int oh = p.OH, ow = p.OW, ohw = oh * ow, cols = b * ohw, taps = p.Taps.Length;
         float* src = x + ((long)j * s.C + c) * s.H * s.W;
-        for (int kh = 0; kh < s.KH; kh++)
-            for (int kw = 0; kw < s.KW; kw++)
+        for (int t = 0; t < taps; t++)
+        {
+            int kh = p.Taps[t] / s.KW, kw = p.Taps[t] % s.KW;
+            float* row = col + ((long)c * taps + t) * cols + (long)j * ohw;
+            int dh = kh * s.DilH - s.PadH, dw = kw * s.DilW - s.PadW;
+            (int lo, int hi) = ValidRange(ow, s.StrideW, dw, s.W);
+            for (int r = 0; r < oh; r++)
             {
-                float* row = col + ((long)(c * s.KH + kh) * s.KW + kw) * cols + (long)j * ohw;
-                int dh = kh * s.DilH - s.PadH, dw = kw * s.DilW - s.PadW;
-                (int lo, int hi) = ValidRange(s.OW, s.StrideW, dw, s.W);
-                for (int oh = 0; oh < s.OH; oh++)
-                {
-                    var r = new Span<float>(row + (long)oh * s.OW, s.OW);
-                    int ih = oh * s.StrideH + dh;
-                    if ((uint)ih >= (uint)s.H) { r.Clear(); continue; }
-                    r[..lo].Clear();
-                    r[hi..].Clear();
-                    float* line = src + (long)ih * s.W + dw;
-                    if (s.StrideW == 1) new ReadOnlySpan<float>(line + lo, hi - lo).CopyTo(r[lo..hi]);
-                    else for (int ow = lo; ow < hi; ow++) r[ow] = line[(long)ow * s.StrideW];
-                }
+                var dst = new Span<float>(row + (long)r * ow, ow);
+                int ih = r * s.StrideH + dh;
+                if ((uint)ih >= (uint)s.H) { dst.Clear(); continue; }
+                dst[..lo].Clear();
+                dst[hi..].Clear();
+                float* line = src + (long)ih * s.W + dw;
+                if (s.StrideW == 1) new ReadOnlySpan<float>(line + lo, hi - lo).CopyTo(dst[lo..hi]);
+                else for (int q = lo; q < hi; q++) dst[q] = line[(long)q * s.StrideW];
             }
+        }
     }
 
     // dx[j, c, ih, iw] += every dcol entry that im2col copied from there
-    private static void Col2Im(float* dx, float* dcol, int b, Conv2dGeometry s)
+    private static void Col2Im(float* dx, float* dcol, int b, ConvPlan p)
     {
-        int ohw = s.OH * s.OW;
-        ForPlanes(b, s.C, (long)s.KH * s.KW * ohw, (j, c) => Col2ImPlane(dx, dcol, j, c, b, s));
+        long work = (long)p.Taps.Length * p.OH * p.OW;
+        if (ConvRows512.Supports(p)) ForPlanes(b, p.S.C, work, (j, c) => ConvRows512.Col2ImPlane(dx, dcol, j, c, b, p));
+        else ForPlanes(b, p.S.C, work, (j, c) => Col2ImPlane(dx, dcol, j, c, b, p));
     }
 
-    private static void Col2ImPlane(float* dx, float* dcol, int j, int c, int b, in Conv2dGeometry s)
+    private static void Col2ImPlane(float* dx, float* dcol, int j, int c, int b, ConvPlan p)
     {
-        int ohw = s.OH * s.OW, cols = b * ohw;
+        Conv2dGeometry s = p.S;
+        int oh = p.OH, ow = p.OW, ohw = oh * ow, cols = b * ohw, taps = p.Taps.Length;
         float* dst = dx + ((long)j * s.C + c) * s.H * s.W;
-        for (int kh = 0; kh < s.KH; kh++)
-            for (int kw = 0; kw < s.KW; kw++)
+        for (int t = 0; t < taps; t++)
+        {
+            int kh = p.Taps[t] / s.KW, kw = p.Taps[t] % s.KW;
+            float* row = dcol + ((long)c * taps + t) * cols + (long)j * ohw;
+            int dh = kh * s.DilH - s.PadH, dw = kw * s.DilW - s.PadW;
+            (int lo, int hi) = ValidRange(ow, s.StrideW, dw, s.W);
+            if (lo >= hi) continue;
+            for (int r = 0; r < oh; r++)
             {
-                float* row = dcol + ((long)(c * s.KH + kh) * s.KW + kw) * cols + (long)j * ohw;
-                int dh = kh * s.DilH - s.PadH, dw = kw * s.DilW - s.PadW;
-                (int lo, int hi) = ValidRange(s.OW, s.StrideW, dw, s.W);
-                if (lo >= hi) continue;
-                for (int oh = 0; oh < s.OH; oh++)
+                int ih = r * s.StrideH + dh;
+                if ((uint)ih >= (uint)s.H) continue;
+                float* g = row + (long)r * ow;
+                float* line = dst + (long)ih * s.W + dw;
+                if (s.StrideW == 1)
                 {
-                    int ih = oh * s.StrideH + dh;
-                    if ((uint)ih >= (uint)s.H) continue;
-                    float* r = row + (long)oh * s.OW;
-                    float* line = dst + (long)ih * s.W + dw;
-                    if (s.StrideW == 1)
-                    {
-                        var d = new Span<float>(line + lo, hi - lo);
-                        TensorPrimitives.Add(d, new ReadOnlySpan<float>(r + lo, hi - lo), d);
-                    }
-                    else for (int ow = lo; ow < hi; ow++) line[(long)ow * s.StrideW] += r[ow];
+                    var d = new Span<float>(line + lo, hi - lo);
+                    TensorPrimitives.Add(d, new ReadOnlySpan<float>(g + lo, hi - lo), d);
                 }
+                else for (int q = lo; q < hi; q++) line[(long)q * s.StrideW] += g[q];
             }
+        }
     }
 
     /// <summary>The outputs [lo, hi) of a row whose input column ow·stride + offset lies in [0, size).</summary>
-    private static (int Lo, int Hi) ValidRange(int outSize, int stride, int offset, int size)
+    internal static (int Lo, int Hi) ValidRange(int outSize, int stride, int offset, int size)
     {
         int lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
         int hi = size - offset <= 0 ? 0 : (size - offset + stride - 1) / stride;

@@ -39,14 +39,17 @@ public sealed partial class Tensor
         Tensor x = input.Detach().Contiguous(), wt = weight.Detach().Contiguous();
         Tensor? b = bias?.Detach().Contiguous();
         Tensor y = Uninitialized([n, oc, s.OH, s.OW]);
-        Conv.Forward(y.Floats, x.Floats, wt.Floats, b is null ? default : b.Floats, s);
+        // When the weight gradient will be wanted, keep forward's im2col matrix for it instead of building it again.
+        long keep = weight.RequiresGradient && Autograd.GradMode.IsEnabled ? Conv.KeptColumnsLength(s) : 0;
+        Tensor? columns = keep > 0 ? Uninitialized([checked((int)keep)]) : null;
+        Conv.Forward(y.Floats, x.Floats, wt.Floats, b is null ? default : b.Floats, s, columns is null ? default : columns.Floats);
         Tensor[] inputs = bias is null ? [input, weight] : [input, weight, bias];
         return Record(y, "ConvolutionBackward0", inputs, g =>
         {
             Tensor gy = g.Contiguous();
             Tensor? dx = null, dw = null, db = null;
             if (input.RequiresGradient) Conv.BackwardInput((dx = Empty(x.Sizes)).Floats, gy.Floats, wt.Floats, s);
-            if (weight.RequiresGradient) Conv.BackwardWeight((dw = Empty(wt.Sizes)).Floats, gy.Floats, x.Floats, s);
+            if (weight.RequiresGradient) Conv.BackwardWeight((dw = Empty(wt.Sizes)).Floats, gy.Floats, x.Floats, s, columns is null ? default : columns.Floats);
             if (bias is not null && bias.RequiresGradient) Conv.BackwardBias((db = Empty([oc])).Floats, gy.Floats, s);
             return bias is null ? [dx, dw] : [dx, dw, db];
         });
