@@ -46,25 +46,25 @@ internal static unsafe class Conv
             Forward(po, pi, pw, bias.IsEmpty ? null : pb, keptColumns.IsEmpty ? null : pk, new ConvPlan(s));
     }
 
-    // dinput (N,C,H,W) += conv_transpose(dout (N,OC,OH,OW), weight (OC,C/g,KH,KW))
-    public static void BackwardInput(Span<float> dinput, ReadOnlySpan<float> dout, ReadOnlySpan<float> weight, in Conv2dGeometry s)
+    // dinput (N,C,H,W) += conv_transpose(dout (N,OC,OH,OW), weight (OC,C/g,KH,KW)); = instead of += unless accumulate
+    public static void BackwardInput(Span<float> dinput, ReadOnlySpan<float> dout, ReadOnlySpan<float> weight, in Conv2dGeometry s, bool accumulate = true)
     {
         Check(s, dinput.Length, (long)s.N * s.InputImage, "dinput");
         Check(s, dout.Length, (long)s.N * s.OutputImage, "dout");
         Check(s, weight.Length, s.WeightSize, "weight");
-        fixed (float* pdx = dinput, pdy = dout, pw = weight) BackwardInput(pdx, pdy, pw, new ConvPlan(s));
+        fixed (float* pdx = dinput, pdy = dout, pw = weight) BackwardInput(pdx, pdy, pw, new ConvPlan(s), accumulate);
     }
 
-    // dweight (OC,C/g,KH,KW) += sum over images of dout (OC, OH·OW) · im2col(input)ᵀ; keptColumns: Forward's, or empty
+    // dweight (OC,C/g,KH,KW) += sum over images of dout (OC, OH·OW) · im2col(input)ᵀ (= unless accumulate); keptColumns: Forward's, or empty
     public static void BackwardWeight(Span<float> dweight, ReadOnlySpan<float> dout, ReadOnlySpan<float> input, in Conv2dGeometry s,
-        ReadOnlySpan<float> keptColumns = default)
+        ReadOnlySpan<float> keptColumns = default, bool accumulate = true)
     {
         Check(s, dweight.Length, s.WeightSize, "dweight");
         Check(s, dout.Length, (long)s.N * s.OutputImage, "dout");
         Check(s, input.Length, (long)s.N * s.InputImage, "input");
         if (!keptColumns.IsEmpty) Check(s, keptColumns.Length, KeptColumnsLength(s), "keptColumns");
         fixed (float* pdw = dweight, pdy = dout, pi = input, pk = keptColumns)
-            BackwardWeight(pdw, pdy, pi, keptColumns.IsEmpty ? null : pk, new ConvPlan(s));
+            BackwardWeight(pdw, pdy, pi, keptColumns.IsEmpty ? null : pk, new ConvPlan(s), accumulate);
     }
 
     // dbias (OC) += sum over n, oh, ow of dout (N,OC,OH,OW)
@@ -115,10 +115,15 @@ internal static unsafe class Conv
         }
     }
 
-    private static void BackwardInput(float* dinput, float* dout, float* weight, ConvPlan p)
+    private static void BackwardInput(float* dinput, float* dout, float* weight, ConvPlan p, bool accumulate)
     {
         Conv2dGeometry s = p.S;
-        if (s.N == 0 || s.OC == 0 || p.K == 0) return;
+        if (s.N == 0) return;
+        if (s.OC == 0 || p.K == 0)
+        {
+            if (!accumulate) new Span<float>(dinput, s.N * s.InputImage).Clear();
+            return;
+        }
         int ohw = p.OH * p.OW;
         using var col = new Scratch(p.Direct ? 0 : p.ColumnFloats);
         using var tmp = new Scratch(p.Block == 1 ? 0 : (long)s.OC * p.Block * ohw);
@@ -134,14 +139,16 @@ internal static unsafe class Conv
             float* dcol = p.Direct ? dx : col.Pointer;
             ForGroups(s, (long)s.OCg * p.K * cols, g =>
                 Gemm.Multiply(dcol + (long)g * p.K * cols, cols, w + (long)g * s.OCg * p.K, 1, p.K,
-                    dy + (long)g * s.OCg * cols, cols, 1, p.K, cols, s.OCg, accumulate: p.Direct));
-            if (!p.Direct) Col2Im(dx, dcol, b, p);
+                    dy + (long)g * s.OCg * cols, cols, 1, p.K, cols, s.OCg, accumulate: p.Direct && accumulate));
+            if (!p.Direct) Col2Im(dx, dcol, b, p, accumulate);
         }
     }
 
-    private static void BackwardWeight(float* dweight, float* dout, float* input, float* keptColumns, ConvPlan p)
+    private static void BackwardWeight(float* dweight, float* dout, float* input, float* keptColumns, ConvPlan p, bool accumulate)
     {
         Conv2dGeometry s = p.S;
+        // the dead taps' gradient is zero: overwriting means clearing it; with no images, clearing everything
+        if (!accumulate && (!p.AllTaps || s.N == 0)) new Span<float>(dweight, s.WeightSize).Clear();
         if (s.N == 0 || s.OC == 0 || p.K == 0) return;
         int ohw = p.OH * p.OW;
         using var col = new Scratch(p.Direct || keptColumns != null ? 0 : p.ColumnFloats);
@@ -159,7 +166,7 @@ internal static unsafe class Conv
             // dW_g (OCg, Cg·taps) += dy_g (OCg, cols) · col_gᵀ (cols, Cg·taps)
             ForGroups(s, (long)s.OCg * p.K * cols, g =>
                 Gemm.Multiply(dw + (long)g * s.OCg * p.K, p.K, dy + (long)g * s.OCg * cols, cols, 1,
-                    c + (long)g * p.K * cols, 1, cols, s.OCg, p.K, cols, accumulate: true));
+                    c + (long)g * p.K * cols, 1, cols, s.OCg, p.K, cols, accumulate: n0 > 0 || (accumulate && p.AllTaps)));
         }
         if (!p.AllTaps) ScatterLiveTaps(dweight, dw, p);
     }
@@ -196,22 +203,28 @@ internal static unsafe class Conv
         });
     }
 
-    /// <summary>Runs <paramref name="body"/>(j, c) for every (image, channel) plane, split over the cores when there is enough work.</summary>
+    /// <summary>
+    /// Runs <paramref name="body"/>(p0, p1) over ranges of the (image, channel) planes (plane = image · channels +
+    /// channel), split over the cores when there is enough work.
+    /// </summary>
     private static void ForPlanes(int images, int channels, long workPerPlane, Action<int, int> body)
     {
         int threshold = (int)Math.Clamp(PlaneWork / Math.Max(workPerPlane, 1), 1, int.MaxValue);
-        Parallelism.For(images * channels, threshold, 1, (p0, p1) =>
-        {
-            for (int p = p0; p < p1; p++) body(p / channels, p % channels);
-        });
+        Parallelism.For(images * channels, threshold, 1, body);
+    }
+
+    /// <summary>Runs <paramref name="body"/>(j, c) for every plane in [p0, p1).</summary>
+    private static void EachPlane(int p0, int p1, int channels, Action<int, int> body)
+    {
+        for (int q = p0; q < p1; q++) body(q / channels, q % channels);
     }
 
     // col (C·taps, b·OH·OW): row (c, tap), column (j, oh, ow) = x[j, c, oh·sh - ph + kh·dh, ow·sw - pw + kw·dw] or 0
     private static void Im2Col(float* col, float* x, int b, ConvPlan p)
     {
         long work = (long)p.Taps.Length * p.OH * p.OW;
-        if (ConvRows512.Supports(p)) ForPlanes(b, p.S.C, work, (j, c) => ConvRows512.Im2ColPlane(col, x, j, c, b, p));
-        else ForPlanes(b, p.S.C, work, (j, c) => Im2ColPlane(col, x, j, c, b, p));
+        if (ConvRows512.Supports(p)) ForPlanes(b, p.S.C, work, (p0, p1) => ConvRows512.Im2ColPlanes(col, x, p0, p1, b, p));
+        else ForPlanes(b, p.S.C, work, (p0, p1) => EachPlane(p0, p1, p.S.C, (j, c) => Im2ColPlane(col, x, j, c, b, p)));
     }
 
     private static void Im2ColPlane(float* col, float* x, int j, int c, int b, ConvPlan p)
@@ -240,11 +253,17 @@ internal static unsafe class Conv
     }
 
     // dx[j, c, ih, iw] += every dcol entry that im2col copied from there
-    private static void Col2Im(float* dx, float* dcol, int b, ConvPlan p)
+    private static void Col2Im(float* dx, float* dcol, int b, ConvPlan p, bool accumulate)
     {
         long work = (long)p.Taps.Length * p.OH * p.OW;
-        if (ConvRows512.Supports(p)) ForPlanes(b, p.S.C, work, (j, c) => ConvRows512.Col2ImPlane(dx, dcol, j, c, b, p));
-        else ForPlanes(b, p.S.C, work, (j, c) => Col2ImPlane(dx, dcol, j, c, b, p));
+        int hw = p.S.H * p.S.W;
+        ForPlanes(b, p.S.C, work, (p0, p1) =>
+        {
+            // overwriting: the range's planes are contiguous in dx; clear them here, on the thread about to add into them
+            if (!accumulate) new Span<float>(dx + (long)p0 * hw, (p1 - p0) * hw).Clear();
+            if (ConvRows512.Supports(p)) ConvRows512.Col2ImPlanes(dx, dcol, p0, p1, b, p);
+            else EachPlane(p0, p1, p.S.C, (j, c) => Col2ImPlane(dx, dcol, j, c, b, p));
+        });
     }
 
     private static void Col2ImPlane(float* dx, float* dcol, int j, int c, int b, ConvPlan p)
@@ -288,22 +307,39 @@ internal static unsafe class Conv
     // out (b,OC,OH·OW)[j, oc, p] = y (OC, b·OH·OW)[oc, j·OH·OW + p] + bias[oc]
     private static void ScatterToImages(float* output, float* y, float* bias, int b, Conv2dGeometry s)
     {
-        int ohw = s.OH * s.OW, cols = b * ohw;
-        ForPlanes(b, s.OC, ohw, (j, oc) =>
+        int ohw = s.OH * s.OW, cols = b * ohw, channels = s.OC;
+        ForPlanes(b, channels, ohw, (p0, p1) =>
         {
-            var src = new ReadOnlySpan<float>(y + (long)oc * cols + (long)j * ohw, ohw);
-            var dst = new Span<float>(output + ((long)j * s.OC + oc) * ohw, ohw);
-            if (bias != null) TensorPrimitives.Add(src, bias[oc], dst);
-            else src.CopyTo(dst);
+            for (int q = p0; q < p1; q++)
+            {
+                int j = q / channels, oc = q - j * channels;
+                float* src = y + (long)oc * cols + (long)j * ohw, dst = output + (long)q * ohw;
+                if (bias == null) Copy(dst, src, ohw);
+                else if (ohw >= 16) TensorPrimitives.Add(new ReadOnlySpan<float>(src, ohw), bias[oc], new Span<float>(dst, ohw));
+                else for (int i = 0; i < ohw; i++) dst[i] = src[i] + bias[oc];
+            }
         });
     }
 
     // dy (OC, b·OH·OW)[oc, j·OH·OW + p] = dout (b,OC,OH·OW)[j, oc, p]
     private static void GatherFromImages(float* dy, float* dout, int b, Conv2dGeometry s)
     {
-        int ohw = s.OH * s.OW, cols = b * ohw;
-        ForPlanes(b, s.OC, ohw, (j, oc) =>
-            new ReadOnlySpan<float>(dout + ((long)j * s.OC + oc) * ohw, ohw).CopyTo(new Span<float>(dy + (long)oc * cols + (long)j * ohw, ohw)));
+        int ohw = s.OH * s.OW, cols = b * ohw, channels = s.OC;
+        ForPlanes(b, channels, ohw, (p0, p1) =>
+        {
+            for (int q = p0; q < p1; q++)
+            {
+                int j = q / channels, oc = q - j * channels;
+                Copy(dy + (long)oc * cols + (long)j * ohw, dout + (long)q * ohw, ohw);
+            }
+        });
+    }
+
+    /// <summary>Copies <paramref name="n"/> floats; short planes (the 1×1 to 4×4 maps of a resnet's last layers) element by element.</summary>
+    private static void Copy(float* dst, float* src, int n)
+    {
+        if (n >= 16) Buffer.MemoryCopy(src, dst, (long)n * sizeof(float), (long)n * sizeof(float));
+        else for (int i = 0; i < n; i++) dst[i] = src[i];
     }
 
     // y (OC, n) += bias (OC) broadcast along rows

@@ -15,67 +15,76 @@ internal static unsafe class ConvRows512
     /// <summary>Whether these kernels handle the plan's geometry on this CPU.</summary>
     public static bool Supports(ConvPlan p) => Avx512F.IsSupported && p.OW <= 16 && p.S.StrideW is 1 or 2;
 
-    /// <summary>Writes the plane's rows of the im2col matrix (row (c, live tap), columns j·OH·OW onwards).</summary>
-    public static void Im2ColPlane(float* col, float* x, int j, int c, int b, ConvPlan p)
+    /// <summary>
+    /// Writes the im2col rows of planes [p0, p1) (plane = image j · C + channel c): row (c, live tap), columns from
+    /// j·OH·OW. The tap loop is outermost so its masks are made once for the whole range.
+    /// </summary>
+    public static void Im2ColPlanes(float* col, float* x, int p0, int p1, int b, ConvPlan p)
     {
         Conv2dGeometry s = p.S;
         int oh = p.OH, ow = p.OW, ohw = oh * ow, cols = b * ohw, taps = p.Taps.Length;
-        int h = s.H, w = s.W, sh = s.StrideH, sw = s.StrideW;
-        float* src = x + ((long)j * s.C + c) * h * w;
+        int h = s.H, w = s.W, hw = h * w, sh = s.StrideH, sw = s.StrideW, channels = s.C;
         Vector512<float> store = Lanes(0, ow);
         for (int t = 0; t < taps; t++)
         {
             int kh = p.Taps[t] / s.KW, kw = p.Taps[t] % s.KW;
-            float* row = col + ((long)c * taps + t) * cols + (long)j * ohw;
             int dh = kh * s.DilH - s.PadH, dw = kw * s.DilW - s.PadW;
             (Vector512<float> m0, Vector512<float> m1) = SourceMasks(ow, sw, dw, w);
-            for (int r = 0; r < oh; r++, row += ow)
+            for (int plane = p0; plane < p1; plane++)
             {
-                int ih = r * sh + dh;
-                if ((uint)ih >= (uint)h)
+                int j = plane / channels, c = plane - j * channels;
+                float* src = x + (long)plane * hw + dw;
+                float* row = col + ((long)c * taps + t) * cols + (long)j * ohw;
+                for (int r = 0, ih = dh; r < oh; r++, ih += sh, row += ow)
                 {
-                    Avx512F.MaskStore(row, store, Vector512<float>.Zero);
-                    continue;
+                    if ((uint)ih >= (uint)h)
+                    {
+                        Avx512F.MaskStore(row, store, Vector512<float>.Zero);
+                        continue;
+                    }
+                    float* line = src + (long)ih * w;
+                    Vector512<float> v = sw == 1
+                        ? Avx512F.MaskLoad(line, m0, Vector512<float>.Zero)
+                        : Avx512F.PermuteVar16x32x2(Avx512F.MaskLoad(line, m0, Vector512<float>.Zero), EvenLanes,
+                                                    Avx512F.MaskLoad(line + 16, m1, Vector512<float>.Zero));
+                    Avx512F.MaskStore(row, store, v);
                 }
-                float* line = src + (long)ih * w + dw;
-                Vector512<float> v = sw == 1
-                    ? Avx512F.MaskLoad(line, m0, Vector512<float>.Zero)
-                    : Avx512F.PermuteVar16x32x2(Avx512F.MaskLoad(line, m0, Vector512<float>.Zero), EvenLanes,
-                                                Avx512F.MaskLoad(line + 16, m1, Vector512<float>.Zero));
-                Avx512F.MaskStore(row, store, v);
             }
         }
     }
 
-    /// <summary>Adds the plane's rows of an im2col-shaped gradient back onto the input gradient.</summary>
-    public static void Col2ImPlane(float* dx, float* dcol, int j, int c, int b, ConvPlan p)
+    /// <summary>Adds the im2col-shaped gradient rows of planes [p0, p1) back onto the input gradient.</summary>
+    public static void Col2ImPlanes(float* dx, float* dcol, int p0, int p1, int b, ConvPlan p)
     {
         Conv2dGeometry s = p.S;
         int oh = p.OH, ow = p.OW, ohw = oh * ow, cols = b * ohw, taps = p.Taps.Length;
-        int h = s.H, w = s.W, sh = s.StrideH, sw = s.StrideW;
-        float* dst = dx + ((long)j * s.C + c) * h * w;
+        int h = s.H, w = s.W, hw = h * w, sh = s.StrideH, sw = s.StrideW, channels = s.C;
         for (int t = 0; t < taps; t++)
         {
             int kh = p.Taps[t] / s.KW, kw = p.Taps[t] % s.KW;
-            float* row = dcol + ((long)c * taps + t) * cols + (long)j * ohw;
             int dh = kh * s.DilH - s.PadH, dw = kw * s.DilW - s.PadW;
             (Vector512<float> m0, Vector512<float> m1) = SourceMasks(ow, sw, dw, w);
             Vector512<float> valid = OutputMask(ow, sw, dw, w);
-            for (int r = 0; r < oh; r++, row += ow)
+            for (int plane = p0; plane < p1; plane++)
             {
-                int ih = r * sh + dh;
-                if ((uint)ih >= (uint)h) continue;
-                float* line = dst + (long)ih * w + dw;
-                Vector512<float> g = Avx512F.MaskLoad(row, valid, Vector512<float>.Zero);
-                if (sw == 1)
+                int j = plane / channels, c = plane - j * channels;
+                float* dst = dx + (long)plane * hw + dw;
+                float* row = dcol + ((long)c * taps + t) * cols + (long)j * ohw;
+                for (int r = 0, ih = dh; r < oh; r++, ih += sh, row += ow)
                 {
-                    Avx512F.MaskStore(line, m0, Avx512F.MaskLoad(line, m0, Vector512<float>.Zero) + g);
-                    continue;
+                    if ((uint)ih >= (uint)h) continue;
+                    float* line = dst + (long)ih * w;
+                    Vector512<float> g = Avx512F.MaskLoad(row, valid, Vector512<float>.Zero);
+                    if (sw == 1)
+                    {
+                        Avx512F.MaskStore(line, m0, Avx512F.MaskLoad(line, m0, Vector512<float>.Zero) + g);
+                        continue;
+                    }
+                    // Spread the row over even lanes: outputs 0-7 land on line[0, 2, ..., 14], 8-15 on line[16, ..., 30].
+                    Avx512F.MaskStore(line, m0, Avx512F.MaskLoad(line, m0, Vector512<float>.Zero) + Avx512F.PermuteVar16x32x2(g, SpreadLow, Vector512<float>.Zero));
+                    if (ow > 8)
+                        Avx512F.MaskStore(line + 16, m1, Avx512F.MaskLoad(line + 16, m1, Vector512<float>.Zero) + Avx512F.PermuteVar16x32x2(g, SpreadHigh, Vector512<float>.Zero));
                 }
-                // Spread the row over even lanes: outputs 0-7 land on line[0, 2, ..., 14], 8-15 on line[16, ..., 30].
-                Avx512F.MaskStore(line, m0, Avx512F.MaskLoad(line, m0, Vector512<float>.Zero) + Avx512F.PermuteVar16x32x2(g, SpreadLow, Vector512<float>.Zero));
-                if (ow > 8)
-                    Avx512F.MaskStore(line + 16, m1, Avx512F.MaskLoad(line + 16, m1, Vector512<float>.Zero) + Avx512F.PermuteVar16x32x2(g, SpreadHigh, Vector512<float>.Zero));
             }
         }
     }

@@ -41,14 +41,14 @@ internal static unsafe class Norm
                     if (training)
                     {
                         double sum = 0, squares = 0;
-                        for (int i = 0; i < n; i++) sum += TensorPrimitives.Sum(Row(xx, i, ch, c, l));
+                        for (int i = 0; i < n; i++) sum += NormRows.Sum(At(xx, i, ch, c, l), l);
                         mu = (float)(sum / count);
                         // y's row holds x - mean until the final pass
                         for (int i = 0; i < n; i++)
                         {
-                            Span<float> centred = Row(yy, i, ch, c, l);
-                            TensorPrimitives.Subtract(Row(xx, i, ch, c, l), mu, centred);
-                            squares += TensorPrimitives.SumOfSquares(centred);
+                            float* centred = At(yy, i, ch, c, l);
+                            NormRows.Subtract(centred, At(xx, i, ch, c, l), mu, l);
+                            squares += NormRows.SumOfSquares(centred, l);
                         }
                         double variance = squares / count;
                         istd = (float)(1 / Math.Sqrt(variance + eps));
@@ -63,17 +63,12 @@ internal static unsafe class Norm
                     {
                         mu = rm[ch];
                         istd = (float)(1 / Math.Sqrt((double)rv[ch] + eps));
-                        for (int i = 0; i < n; i++) TensorPrimitives.Subtract(Row(xx, i, ch, c, l), mu, Row(yy, i, ch, c, l));
+                        for (int i = 0; i < n; i++) NormRows.Subtract(At(yy, i, ch, c, l), At(xx, i, ch, c, l), mu, l);
                     }
                     mm[ch] = mu;
                     ss[ch] = istd;
                     float scale = istd * (gg == null ? 1f : gg[ch]), shift = bb == null ? 0f : bb[ch];
-                    for (int i = 0; i < n; i++)
-                    {
-                        Span<float> row = Row(yy, i, ch, c, l);
-                        TensorPrimitives.Multiply(row, scale, row);
-                        if (shift != 0) TensorPrimitives.Add(row, shift, row);
-                    }
+                    for (int i = 0; i < n; i++) NormRows.ScaleShift(At(yy, i, ch, c, l), scale, shift, l);
                 }
             });
         }
@@ -95,50 +90,38 @@ internal static unsafe class Norm
             float* gy = pdy, xx = px, mm = pm, ss = ps, gg = gamma.IsEmpty ? null : pg;
             ForChannels(c, count, (c0, c1) =>
             {
-                float[] scratch = ArrayPool<float>.Shared.Rent(Math.Max(l, 1));
-                try
+                using var scratch = new Scratch(ddx == null ? Math.Max(l, 1) : 0);
+                float* rowScratch = scratch.Pointer;
+                for (int ch = c0; ch < c1; ch++)
                 {
-                    for (int ch = c0; ch < c1; ch++)
+                    float mu = mm[ch], istd = ss[ch], g = gg == null ? 1f : gg[ch];
+                    double sumDy = 0, sumDyXmu = 0;
+                    for (int i = 0; i < n; i++)
                     {
-                        float mu = mm[ch], istd = ss[ch], g = gg == null ? 1f : gg[ch];
-                        double sumDy = 0, sumDyXmu = 0;
-                        for (int i = 0; i < n; i++)
-                        {
-                            Span<float> centred = ddx != null ? Row(ddx, i, ch, c, l) : scratch.AsSpan(0, l);
-                            ReadOnlySpan<float> gr = Row(gy, i, ch, c, l);
-                            TensorPrimitives.Subtract(Row(xx, i, ch, c, l), mu, centred);
-                            sumDyXmu += TensorPrimitives.Dot(gr, centred);
-                            sumDy += TensorPrimitives.Sum(gr);
-                        }
-                        if (ddg != null) ddg[ch] = (float)(sumDyXmu * istd);
-                        if (ddb != null) ddb[ch] = (float)sumDy;
-                        if (ddx == null) continue;
-                        float a = g * istd;
-                        if (!training)
-                        {
-                            for (int i = 0; i < n; i++) TensorPrimitives.Multiply(Row(gy, i, ch, c, l), a, Row(ddx, i, ch, c, l));
-                            continue;
-                        }
-                        // dx = (x - mean)·k + b + dy·a; the rows of dx already hold x - mean
-                        float k = (float)(-a * (double)istd * istd * sumDyXmu / count), b = (float)(-a * sumDy / count);
-                        for (int i = 0; i < n; i++)
-                        {
-                            Span<float> row = Row(ddx, i, ch, c, l);
-                            TensorPrimitives.Multiply(row, k, row);
-                            TensorPrimitives.Add(row, b, row);
-                            TensorPrimitives.MultiplyAdd(Row(gy, i, ch, c, l), a, row, row);
-                        }
+                        float* centred = ddx != null ? At(ddx, i, ch, c, l) : rowScratch;
+                        float* gr = At(gy, i, ch, c, l);
+                        NormRows.Subtract(centred, At(xx, i, ch, c, l), mu, l);
+                        sumDyXmu += NormRows.Dot(gr, centred, l);
+                        sumDy += NormRows.Sum(gr, l);
                     }
-                }
-                finally
-                {
-                    ArrayPool<float>.Shared.Return(scratch);
+                    if (ddg != null) ddg[ch] = (float)(sumDyXmu * istd);
+                    if (ddb != null) ddb[ch] = (float)sumDy;
+                    if (ddx == null) continue;
+                    float a = g * istd;
+                    if (!training)
+                    {
+                        for (int i = 0; i < n; i++) NormRows.Multiply(At(ddx, i, ch, c, l), At(gy, i, ch, c, l), a, l);
+                        continue;
+                    }
+                    // dx = (x - mean)·k + b + dy·a; the rows of dx already hold x - mean
+                    float k = (float)(-a * (double)istd * istd * sumDyXmu / count), b = (float)(-a * sumDy / count);
+                    for (int i = 0; i < n; i++) NormRows.Affine(At(ddx, i, ch, c, l), k, b, At(gy, i, ch, c, l), a, l);
                 }
             });
         }
     }
 
-    private static Span<float> Row(float* p, int i, int ch, int c, int l) => new(p + ((long)i * c + ch) * l, l);
+    private static float* At(float* p, int i, int ch, int c, int l) => p + ((long)i * c + ch) * l;
 
     private static void Check(int yLength, int xLength, int meanLength, int invstdLength, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, int n, int c, int l)
     {

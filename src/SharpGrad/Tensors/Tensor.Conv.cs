@@ -48,8 +48,9 @@ public sealed partial class Tensor
         {
             Tensor gy = g.Contiguous();
             Tensor? dx = null, dw = null, db = null;
-            if (input.RequiresGradient) Conv.BackwardInput((dx = Empty(x.Sizes)).Floats, gy.Floats, wt.Floats, s);
-            if (weight.RequiresGradient) Conv.BackwardWeight((dw = Empty(wt.Sizes)).Floats, gy.Floats, x.Floats, s, columns is null ? default : columns.Floats);
+            if (input.RequiresGradient) Conv.BackwardInput((dx = Uninitialized(x.Sizes)).Floats, gy.Floats, wt.Floats, s, accumulate: false);
+            if (weight.RequiresGradient)
+                Conv.BackwardWeight((dw = Uninitialized(wt.Sizes)).Floats, gy.Floats, x.Floats, s, columns is null ? default : columns.Floats, accumulate: false);
             if (bias is not null && bias.RequiresGradient) Conv.BackwardBias((db = Empty([oc])).Floats, gy.Floats, s);
             return bias is null ? [dx, dw] : [dx, dw, db];
         });

@@ -87,6 +87,16 @@ public class VisionKernelTests
         Conv.BackwardWeight(dw, dy, x, s);
         ConvReference.BackwardWeight(dwRef, dy, x, s);
         Close(dwRef, dw, $"weight gradient {s}");
+        // overwriting (accumulate: false) ignores whatever the output held
+        float[] dxNew = Enumerable.Repeat(float.NaN, x.Length).ToArray(), dxZero = new float[x.Length];
+        Conv.BackwardInput(dxNew, dy, w, s, accumulate: false);
+        ConvReference.BackwardInput(dxZero, dy, w, s);
+        Close(dxZero, dxNew, $"input gradient, overwritten {s}");
+        float[] dwNew = Enumerable.Repeat(float.NaN, w.Length).ToArray(), dwZero = new float[w.Length];
+        Conv.BackwardWeight(dwNew, dy, x, s, accumulate: false);
+        ConvReference.BackwardWeight(dwZero, dy, x, s);
+        Close(dwZero, dwNew, $"weight gradient, overwritten {s}");
+
         long kept = Conv.KeptColumnsLength(s);
         if (kept > 0)
         {
