@@ -9,11 +9,31 @@ namespace SharpGrad.Kernels;
 /// </summary>
 internal static class AdamKernel
 {
-    public static void Step(Span<float> w, ReadOnlySpan<float> g, Span<float> avg, Span<float> sqr,
+    /// <summary>Elements from which the update is split over the cores (it streams four arrays: memory-bound, but each core brings its own bandwidth).</summary>
+    private const int ParallelLength = 1 << 16;
+
+    public static unsafe void Step(Span<float> w, ReadOnlySpan<float> g, Span<float> avg, Span<float> sqr,
         float mom, float sqrMom, float stepSize, float invDebias2, float eps)
     {
         if (g.Length != w.Length || avg.Length != w.Length || sqr.Length != w.Length)
             throw new ArgumentException($"Adam: parameter, gradient and state lengths differ ({w.Length}, {g.Length}, {avg.Length}, {sqr.Length}).");
+        if (w.Length < 2 * ParallelLength)
+        {
+            StepRange(w, g, avg, sqr, mom, sqrMom, stepSize, invDebias2, eps);
+            return;
+        }
+        fixed (float* pw = w, pg = g, pa = avg, ps = sqr)
+        {
+            float* ww = pw, gg = pg, aa = pa, ss = ps;
+            Parallelism.For(w.Length, ParallelLength, 16, (i0, i1) =>
+                StepRange(new Span<float>(ww + i0, i1 - i0), new ReadOnlySpan<float>(gg + i0, i1 - i0), new Span<float>(aa + i0, i1 - i0),
+                    new Span<float>(ss + i0, i1 - i0), mom, sqrMom, stepSize, invDebias2, eps));
+        }
+    }
+
+    private static void StepRange(Span<float> w, ReadOnlySpan<float> g, Span<float> avg, Span<float> sqr,
+        float mom, float sqrMom, float stepSize, float invDebias2, float eps)
+    {
         int i = 0;
         if (Vector512.IsHardwareAccelerated)
         {

@@ -257,6 +257,11 @@ internal static unsafe class Conv
     {
         long work = (long)p.Taps.Length * p.OH * p.OW;
         int hw = p.S.H * p.S.W;
+        if (ConvRows512.SupportsRows(p))
+        {
+            ForPlanes(b, p.S.C, work, (p0, p1) => ConvRows512.Col2ImRows(dx, dcol, p0, p1, b, p, accumulate));
+            return;
+        }
         ForPlanes(b, p.S.C, work, (p0, p1) =>
         {
             // overwriting: the range's planes are contiguous in dx; clear them here, on the thread about to add into them

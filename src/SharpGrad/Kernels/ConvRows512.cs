@@ -89,6 +89,52 @@ internal static unsafe class ConvRows512
         }
     }
 
+    /// <summary>Whether <see cref="Col2ImRows"/> handles the plan: stride 1 both ways, rows of at most 16 inputs and outputs.</summary>
+    public static bool SupportsRows(ConvPlan p) =>
+        Avx512F.IsSupported && p.S.StrideH == 1 && p.S.StrideW == 1 && p.S.W <= 16 && p.OW <= 16 && p.Taps.Length <= MaxTaps;
+
+    private const int MaxTaps = 64;
+
+    /// <summary>
+    /// col2im for stride 1 by input row: each row of dx is the sum, over the taps, of one output-gradient row shifted
+    /// by the tap's offset (one masked load each), written once; so dx needs no clearing first and is not read back
+    /// unless <paramref name="accumulate"/>.
+    /// </summary>
+    public static void Col2ImRows(float* dx, float* dcol, int p0, int p1, int b, ConvPlan p, bool accumulate)
+    {
+        Conv2dGeometry s = p.S;
+        int oh = p.OH, ow = p.OW, ohw = oh * ow, cols = b * ohw, taps = p.Taps.Length;
+        int h = s.H, w = s.W, hw = h * w, channels = s.C;
+        Vector512<float>* masks = stackalloc Vector512<float>[taps];
+        int* dhs = stackalloc int[taps], dws = stackalloc int[taps];
+        for (int t = 0; t < taps; t++)
+        {
+            int kh = p.Taps[t] / s.KW, kw = p.Taps[t] % s.KW;
+            dhs[t] = kh * s.DilH - s.PadH;
+            dws[t] = kw * s.DilW - s.PadW;
+            // input column iw takes output column iw - dw, when that is an output
+            masks[t] = (Lanes(dws[t], dws[t] + ow) & Lanes(0, w));
+        }
+        Vector512<float> rowMask = Lanes(0, w);
+        for (int plane = p0; plane < p1; plane++)
+        {
+            int j = plane / channels, c = plane - j * channels;
+            float* dst = dx + (long)plane * hw;
+            float* grads = dcol + (long)c * taps * cols + (long)j * ohw;
+            for (int ih = 0; ih < h; ih++)
+            {
+                Vector512<float> acc = accumulate ? Avx512F.MaskLoad(dst + (long)ih * w, rowMask, Vector512<float>.Zero) : Vector512<float>.Zero;
+                for (int t = 0; t < taps; t++)
+                {
+                    int r = ih - dhs[t];
+                    if ((uint)r >= (uint)oh) continue;
+                    acc += Avx512F.MaskLoad(grads + (long)t * cols + (long)r * ow - dws[t], masks[t], Vector512<float>.Zero);
+                }
+                Avx512F.MaskStore(dst + (long)ih * w, rowMask, acc);
+            }
+        }
+    }
+
     /// <summary>Lane i selects source element 2i of the 32 in two registers.</summary>
     private static readonly Vector512<int> EvenLanes = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
 

@@ -52,6 +52,32 @@ public class OptimizerTests
         Assert.Equal([0f, 0f], w.Grad!.ToArray<float>());
     }
 
+    [Theory]
+    [InlineData(37)]        // the scalar tail only
+    [InlineData(1000)]      // vector lanes and a tail
+    [InlineData(300_001)]   // split over the cores
+    public void Adam_updates_every_element_as_the_scalar_formula(int n)
+    {
+        var g = new Generator(4);
+        Tensor p = Tensor.Randn([n], g).RequiresGrad();
+        float[] w = p.ToArray<float>(), grad = Tensor.Randn([n], g).ToArray<float>();
+        var opt = new Adam(new[] { p }, 1e-2, wd: 0);
+        float[] avg = new float[n], sqr = new float[n];
+        for (int step = 1; step <= 2; step++)
+        {
+            p.Grad = Tensor.From(grad);
+            opt.Step();
+            float mom = 0.9f, sqrMom = 0.99f, stepSize = 1e-2f / (1f - MathF.Pow(mom, step)), inv = 1f / (1f - MathF.Pow(sqrMom, step));
+            for (int i = 0; i < n; i++)
+            {
+                avg[i] = mom * avg[i] + (1f - mom) * grad[i];
+                sqr[i] = sqrMom * sqr[i] + (1f - sqrMom) * grad[i] * grad[i];
+                w[i] -= stepSize * avg[i] / (MathF.Sqrt(sqr[i] * inv) + 1e-5f);
+            }
+        }
+        Assert.Equal(w, p.ToArray<float>()); // bit for bit: no lane fuses or reorders the arithmetic
+    }
+
     [Fact]
     public void Hyperparameters_are_per_group_and_settable()
     {
