@@ -113,12 +113,28 @@ internal static class Compare
             Unsafe.Add(ref pd, i) = Unsafe.Add(ref pc, i) != 0 ? (sx ? px : Unsafe.Add(ref px, i)) : (sy ? py : Unsafe.Add(ref py, i));
     }
 
-    /// <summary>dst[i] = gate[i] &gt; 0 ? values[i] : 0 — ReLU's backward in one pass (no mask tensors).</summary>
-    public static void WherePositive(Span<float> dst, ReadOnlySpan<float> gate, ReadOnlySpan<float> values)
+    /// <summary>dst[i] = gate[i] &gt; 0 ? values[i] : 0 — ReLU's backward in one pass (no mask tensors), split over the cores when long.</summary>
+    public static unsafe void WherePositive(Span<float> dst, ReadOnlySpan<float> gate, ReadOnlySpan<float> values)
     {
         int n = dst.Length;
         if (gate.Length != n || values.Length != n)
             throw new ArgumentException($"WherePositive: lengths {gate.Length} and {values.Length} do not fit an output of {n}.");
+        if (n < Parallelism.ElementwiseThreshold * 2)
+        {
+            WherePositiveRange(dst, gate, values);
+            return;
+        }
+        fixed (float* pd = dst, pg = gate, pv = values)
+        {
+            float* d = pd, g = pg, v = pv;
+            Parallelism.For(n, Parallelism.ElementwiseThreshold, 64, (s, e) =>
+                WherePositiveRange(new Span<float>(d + s, e - s), new ReadOnlySpan<float>(g + s, e - s), new ReadOnlySpan<float>(v + s, e - s)));
+        }
+    }
+
+    private static void WherePositiveRange(Span<float> dst, ReadOnlySpan<float> gate, ReadOnlySpan<float> values)
+    {
+        int n = dst.Length;
         ref float pg = ref MemoryMarshal.GetReference(gate), pv = ref MemoryMarshal.GetReference(values), pd = ref MemoryMarshal.GetReference(dst);
         int i = 0;
         for (; i <= n - 8; i += 8)

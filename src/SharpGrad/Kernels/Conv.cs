@@ -147,8 +147,8 @@ internal static unsafe class Conv
     private static void BackwardWeight(float* dweight, float* dout, float* input, float* keptColumns, ConvPlan p, bool accumulate)
     {
         Conv2dGeometry s = p.S;
-        // the dead taps' gradient is zero: overwriting means clearing it; with no images, clearing everything
-        if (!accumulate && (!p.AllTaps || s.N == 0)) new Span<float>(dweight, s.WeightSize).Clear();
+        // with no images or no live tap the gradient is zero
+        if (!accumulate && (s.N == 0 || p.K == 0)) new Span<float>(dweight, s.WeightSize).Clear();
         if (s.N == 0 || s.OC == 0 || p.K == 0) return;
         int ohw = p.OH * p.OW;
         using var col = new Scratch(p.Direct || keptColumns != null ? 0 : p.ColumnFloats);
@@ -168,24 +168,41 @@ internal static unsafe class Conv
                 Gemm.Multiply(dw + (long)g * s.OCg * p.K, p.K, dy + (long)g * s.OCg * cols, cols, 1,
                     c + (long)g * p.K * cols, 1, cols, s.OCg, p.K, cols, accumulate: n0 > 0 || (accumulate && p.AllTaps)));
         }
-        if (!p.AllTaps) ScatterLiveTaps(dweight, dw, p);
+        if (!p.AllTaps) ScatterLiveTaps(dweight, dw, p, accumulate);
     }
 
     /// <summary>live (OC, Cg, taps) = weight (OC, Cg, KH·KW) at the live taps.</summary>
     private static float* GatherLiveTaps(float* live, float* weight, ConvPlan p)
     {
         int taps = p.Taps.Length, all = p.S.KH * p.S.KW;
-        for (long r = 0, rows = (long)p.S.OC * p.S.Cg; r < rows; r++)
-            for (int t = 0; t < taps; t++) live[r * taps + t] = weight[r * all + p.Taps[t]];
+        ForWeightRows(p, (r0, r1) =>
+        {
+            for (long r = r0; r < r1; r++)
+                for (int t = 0; t < taps; t++) live[r * taps + t] = weight[r * all + p.Taps[t]];
+        });
         return live;
     }
 
-    /// <summary>dweight (OC, Cg, KH·KW) += live (OC, Cg, taps) at the live taps.</summary>
-    private static void ScatterLiveTaps(float* dweight, float* live, ConvPlan p)
+    /// <summary>dweight (OC, Cg, KH·KW) (+)= live (OC, Cg, taps) at the live taps; overwriting also zeroes the dead taps.</summary>
+    private static void ScatterLiveTaps(float* dweight, float* live, ConvPlan p, bool accumulate)
     {
         int taps = p.Taps.Length, all = p.S.KH * p.S.KW;
-        for (long r = 0, rows = (long)p.S.OC * p.S.Cg; r < rows; r++)
-            for (int t = 0; t < taps; t++) dweight[r * all + p.Taps[t]] += live[r * taps + t];
+        ForWeightRows(p, (r0, r1) =>
+        {
+            for (long r = r0; r < r1; r++)
+            {
+                float* dst = dweight + r * all;
+                if (!accumulate) new Span<float>(dst, all).Clear();
+                for (int t = 0; t < taps; t++) dst[p.Taps[t]] += live[r * taps + t];
+            }
+        });
+    }
+
+    /// <summary>Runs <paramref name="body"/> over ranges of the weight's (OC·Cg) rows, split over the cores when large.</summary>
+    private static void ForWeightRows(ConvPlan p, Action<int, int> body)
+    {
+        int rows = p.S.OC * p.S.Cg, perRow = p.S.KH * p.S.KW;
+        Parallelism.For(rows, Math.Max(1, PlaneWork / perRow), 1, body);
     }
 
     /// <summary>Runs <paramref name="body"/>(g) for every group: side by side when each group's GEMM is too small to split itself.</summary>

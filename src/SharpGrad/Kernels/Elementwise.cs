@@ -27,6 +27,17 @@ internal static class Elementwise
         }
     }
 
+    /// <summary>dst[i] = value, split over the cores when long.</summary>
+    public static unsafe void Fill(Span<float> dst, float value)
+    {
+        if (dst.Length < Parallelism.ElementwiseThreshold * 2) { dst.Fill(value); return; }
+        fixed (float* pd = dst)
+        {
+            float* d = pd;
+            Parallelism.For(dst.Length, Parallelism.ElementwiseThreshold, 64, (s, e) => new Span<float>(d + s, e - s).Fill(value));
+        }
+    }
+
     /// <summary>dst[i] = op(a[i], b).</summary>
     public static void Binary(BinaryOp op, Span<float> dst, ReadOnlySpan<float> a, float b)
     {

@@ -48,13 +48,12 @@ public sealed class Adam : Optimizer
         float lr = (float)group["lr"], mom = (float)group["mom"], sqrMom = (float)group["sqr_mom"], eps = (float)group["eps"], wd = WeightDecay(p, group);
         Span<float> w = p.Contents<float>();
         ReadOnlySpan<float> g = grad.Contiguous().Contents<float>();
-        if (wd != 0) System.Numerics.Tensors.TensorPrimitives.Multiply(w, 1f - lr * wd, w);
         float[][] s = State(p, 2);
         Span<float> avg = s[0], sqr = s[1];
         int step = _steps.TryGetValue(p, out int t) ? t + 1 : 1;
         _steps[p] = step;
         float debias1 = 1f - MathF.Pow(mom, step), debias2 = 1f - MathF.Pow(sqrMom, step);
         float stepSize = lr / debias1, invDebias2 = 1f / debias2;
-        Kernels.AdamKernel.Step(w, g, avg, sqr, mom, sqrMom, stepSize, invDebias2, eps);
+        Kernels.AdamKernel.Step(w, g, avg, sqr, wd != 0 ? 1f - lr * wd : 1f, mom, sqrMom, stepSize, invDebias2, eps);
     }
 }

@@ -30,7 +30,7 @@ public sealed partial class Tensor
         CheckInPlace("AddInPlace");
         if (IsContiguous && other.IsContiguous && other.DType == DType.Float32 && other.Numel == Numel && other.Shape == Shape)
         {
-            if (alpha == 1f) TensorPrimitives.Add(Floats, other.Floats, Floats);
+            if (alpha == 1f) Kernels.Elementwise.Binary(Kernels.BinaryOp.Add, Floats, Floats, other.Floats);
             else TensorPrimitives.MultiplyAdd(other.Floats, alpha, Floats, Floats);
             return this;
         }
@@ -54,7 +54,7 @@ public sealed partial class Tensor
     public Tensor FillInPlace(float value)
     {
         CheckInPlace("FillInPlace");
-        if (IsContiguous) Floats.Fill(value);
+        if (IsContiguous) Kernels.Elementwise.Fill(Floats, value);
         else CopyFrom(Scalar(value));
         return this;
     }
