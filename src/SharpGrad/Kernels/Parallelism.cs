@@ -19,21 +19,27 @@ public static class Parallelism
     internal const int ElementwiseThreshold = 1 << 16;
 
     /// <summary>
-    /// Runs <paramref name="body"/>(start, end) over [0, <paramref name="length"/>) in at most <see cref="Threads"/>
-    /// contiguous chunks whose boundaries are multiples of <paramref name="align"/>; on the calling thread when the
-    /// length is under <paramref name="threshold"/>.
+    /// Runs <paramref name="body"/>(start, end) over [0, <paramref name="length"/>) in contiguous chunks whose
+    /// boundaries are multiples of <paramref name="align"/>; on the calling thread when the length is under twice
+    /// <paramref name="threshold"/>. Up to four chunks per thread (each at least <paramref name="threshold"/> long)
+    /// are claimed dynamically, so a thread that starts late or runs on a busy core takes fewer; the chunk boundaries
+    /// depend only on the length and <see cref="Threads"/>, and each chunk writes its own outputs, so results do not
+    /// depend on which thread ran which chunk.
     /// </summary>
     internal static void For(int length, int threshold, int align, Action<int, int> body)
     {
-        int threads = Math.Min(Threads, Math.Max(1, length / Math.Max(threshold, 1)));
+        int perThreshold = length / Math.Max(threshold, 1);
+        int threads = Math.Min(Threads, Math.Max(1, perThreshold));
         if (threads <= 1)
         {
             body(0, length);
             return;
         }
-        int chunk = (length + threads - 1) / threads;
+        int pieces = Math.Min(threads * 4, perThreshold);
+        int chunk = (length + pieces - 1) / pieces;
         chunk = (chunk + align - 1) / align * align;
-        WorkerPool.Run(threads, t =>
+        pieces = (length + chunk - 1) / chunk;
+        WorkerPool.Run(pieces, t =>
         {
             int start = t * chunk, end = Math.Min(length, start + chunk);
             if (start < end) body(start, end);
