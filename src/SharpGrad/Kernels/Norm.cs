@@ -16,12 +16,12 @@ internal static unsafe class Norm
     /// <summary>Elements a channel loop must touch before it is split over the cores.</summary>
     private const int ChannelWork = 1 << 15;
 
-    // y (N,C,L) = (x (N,C,L) - mean) · invstd · gamma + beta; mean, invstd (C) written; gamma, beta (C) or empty (1 and 0);
+    // y (N,C,L) = (x (N,C,L) - mean) · invstd · gamma + beta, then max(y, 0) when relu; mean, invstd (C) written; gamma, beta (C) or empty (1 and 0);
     // training: batch statistics, and runningMean, runningVar (C, or empty) ← (1 - momentum)·running + momentum·batch
     // (unbiased variance); otherwise the running statistics are used.
     public static void BatchNormForward(Span<float> y, Span<float> mean, Span<float> invstd, ReadOnlySpan<float> x,
         ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, Span<float> runningMean, Span<float> runningVar,
-        int n, int c, int l, bool training, float momentum, float eps)
+        int n, int c, int l, bool training, float momentum, float eps, bool relu = false)
     {
         long count = (long)n * l;
         Check(y.Length, x.Length, mean.Length, invstd.Length, gamma, beta, n, c, l);
@@ -68,7 +68,7 @@ internal static unsafe class Norm
                     mm[ch] = mu;
                     ss[ch] = istd;
                     float scale = istd * (gg == null ? 1f : gg[ch]), shift = bb == null ? 0f : bb[ch];
-                    for (int i = 0; i < n; i++) NormRows.ScaleShift(At(yy, i, ch, c, l), scale, shift, l);
+                    for (int i = 0; i < n; i++) NormRows.ScaleShift(At(yy, i, ch, c, l), scale, shift, l, relu);
                 }
             });
         }

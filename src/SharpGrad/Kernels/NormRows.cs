@@ -49,17 +49,20 @@ internal static unsafe class NormRows
         else for (int k = 0; k < l; k++) dst[k] = x[k] * a;
     }
 
-    /// <summary>dst = dst · a + b (b = 0 skipped, as the vector path does).</summary>
-    public static void ScaleShift(float* dst, float a, float b, int l)
+    /// <summary>dst = dst · a + b (b = 0 skipped, as the vector path does), then max(dst, 0) when <paramref name="relu"/> (as ReLU computes it).</summary>
+    public static void ScaleShift(float* dst, float a, float b, int l, bool relu)
     {
         if (l >= Short)
         {
             var row = new Span<float>(dst, l);
             TensorPrimitives.Multiply(row, a, row);
             if (b != 0) TensorPrimitives.Add(row, b, row);
+            if (relu) TensorPrimitives.Max(row, 0f, row);
+            return;
         }
-        else if (b != 0) for (int k = 0; k < l; k++) dst[k] = dst[k] * a + b;
+        if (b != 0) for (int k = 0; k < l; k++) dst[k] = dst[k] * a + b;
         else for (int k = 0; k < l; k++) dst[k] *= a;
+        if (relu) for (int k = 0; k < l; k++) dst[k] = MathF.Max(dst[k], 0f);
     }
 
     /// <summary>dst = (dst · k + b) + g · a, rounded as the vector path rounds (no fused multiply-add).</summary>

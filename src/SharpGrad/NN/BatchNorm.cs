@@ -64,14 +64,19 @@ public abstract class BatchNorm : Module
     protected abstract void CheckInput(Tensor input);
 
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input)
+    public override Tensor Forward(Tensor input) => Forward(input, relu: false);
+
+    /// <summary>This layer followed by ReLU, in one pass over the data (same values and gradients as <c>Forward(input).Relu()</c>).</summary>
+    public Tensor ForwardRelu(Tensor input) => Forward(input, relu: true);
+
+    private Tensor Forward(Tensor input, bool relu)
     {
         CheckInput(input);
         if (input.Size(1) != NumFeatures)
             throw new ArgumentException($"{GetType().Name}({NumFeatures}): expected {NumFeatures} channels in dim 1, got input of shape {input.Shape}.");
         // Without running statistics the batch's are used in evaluation too; with them, training updates them in place.
         bool useBatch = IsTraining || RunningMean is null;
-        Tensor y = F.BatchNorm(input, RunningMean, RunningVar, Weight, Bias, useBatch, Momentum, Eps);
+        Tensor y = Tensor.BatchNorm(input, RunningMean, RunningVar, Weight, Bias, useBatch, Momentum, Eps, relu);
         if (IsTraining && NumBatchesTracked is not null) NumBatchesTracked.StorageSpan<long>()[NumBatchesTracked.Offset]++;
         return y;
     }

@@ -7,10 +7,12 @@ public sealed partial class Tensor
     /// <summary>
     /// Batch normalisation of an (N, C, ...) input per channel (PyTorch's <c>batch_norm</c>). In training the batch mean and
     /// biased variance normalise, and the running statistics (when given) are updated in place with the unbiased variance;
-    /// otherwise the running statistics normalise. The backward rule gives the input, weight and bias gradients.
+    /// otherwise the running statistics normalise. The backward rule gives the input, weight and bias gradients. With
+    /// <c>relu</c>, ReLU is applied to the result in the same pass (the conv → BN → ReLU of a resnet block): the same
+    /// values and gradients as <c>.Relu()</c> after it, without the extra tensor and pass.
     /// </summary>
     internal static Tensor BatchNorm(Tensor input, Tensor? runningMean, Tensor? runningVar, Tensor? weight, Tensor? bias,
-        bool training, float momentum, float eps)
+        bool training, float momentum, float eps, bool relu = false)
     {
         const string op = "BatchNorm";
         RequireFloat(op, input, runningMean, runningVar, weight, bias);
@@ -45,12 +47,19 @@ public sealed partial class Tensor
         Tensor y = Uninitialized(input.Sizes);
         float[] mean = new float[c], invstd = new float[c];
         Norm.BatchNormForward(y.Floats, mean, invstd, x.Floats, gamma is null ? default : gamma.Floats, beta is null ? default : beta.Floats,
-            rm, rv, n, c, l, training, momentum, eps);
+            rm, rv, n, c, l, training, momentum, eps, relu);
         var inputs = new List<Tensor>(3) { input };
         if (weight is not null) inputs.Add(weight);
         if (bias is not null) inputs.Add(bias);
-        return Record(y, "NativeBatchNormBackward0", inputs.ToArray(), g =>
+        return Record(y, relu ? "NativeBatchNormReluBackward0" : "NativeBatchNormBackward0", inputs.ToArray(), g =>
         {
+            if (relu)
+            {
+                // ReLU's backward first: the gradient passes where the output is positive
+                Tensor gc = g.Contiguous(), masked = Uninitialized(g.Sizes);
+                Kernels.Compare.WherePositive(masked.Floats, y.Floats, gc.Floats);
+                g = masked;
+            }
             Tensor? dx = input.RequiresGradient ? Uninitialized(input.Sizes) : null;
             Tensor? dw = weight is not null && weight.RequiresGradient ? Empty([c]) : null;
             Tensor? db = bias is not null && bias.RequiresGradient ? Empty([c]) : null;

@@ -28,7 +28,7 @@ public sealed class BasicBlock : Module
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input)
     {
-        Tensor x = _bn1.Forward(_conv1.Forward(input)).Relu();
+        Tensor x = _bn1.ForwardRelu(_conv1.Forward(input));
         x = _bn2.Forward(_conv2.Forward(x));
         Tensor identity = _downsample is null ? input : _downsample.Forward(input);
         return (x + identity).Relu();

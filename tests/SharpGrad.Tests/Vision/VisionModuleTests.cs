@@ -220,4 +220,39 @@ public class VisionModuleTests
         }
         Assert.True(last < first * 0.5f, $"loss went from {first} to {last}");
     }
+
+    [Theory]
+    [InlineData(5, 3, 7, 7, true)]    // rows of 49: the vector path
+    [InlineData(6, 4, 2, 2, true)]    // rows of 4: the short-row loop
+    [InlineData(5, 3, 7, 7, false)]
+    [InlineData(6, 4, 1, 1, false)]
+    public void Batch_norm_with_fused_relu_is_exactly_batch_norm_then_relu(int n, int c, int h, int w, bool training)
+    {
+        var g = new Generator(21);
+        Tensor x = Tensor.Randn([n, c, h, w], g);
+        Tensor dy = Tensor.Randn([n, c, h, w], g);
+        (Tensor y, Tensor dx, Tensor dw, Tensor db, float[] stats) Run(bool fused)
+        {
+            var bn = Nn.BatchNorm2d(c);
+            using (Tensor.NoGrad())
+            {
+                bn.Weight!.CopyFrom(Tensor.Randn([c], new Generator(3)));
+                bn.Bias!.CopyFrom(Tensor.Randn([c], new Generator(4)));
+                bn.RunningVar!.CopyFrom(Tensor.Rand([c], new Generator(5)) + 0.5f);
+            }
+            if (!training) bn.Eval();
+            Tensor xi = x.Detach().RequiresGrad();
+            Tensor y = fused ? bn.ForwardRelu(xi) : bn.Forward(xi).Relu();
+            y.Backward(dy);
+            return (y, xi.Grad!, bn.Weight!.Grad!, bn.Bias!.Grad!, [.. bn.RunningMean!.ToArray<float>(), .. bn.RunningVar!.ToArray<float>()]);
+        }
+        var plain = Run(fused: false);
+        var fused = Run(fused: true);
+        Assert.Equal(plain.y.ToArray<float>(), fused.y.ToArray<float>());
+        Assert.Equal(plain.dx.ToArray<float>(), fused.dx.ToArray<float>());
+        Assert.Equal(plain.dw.ToArray<float>(), fused.dw.ToArray<float>());
+        Assert.Equal(plain.db.ToArray<float>(), fused.db.ToArray<float>());
+        Assert.Equal(plain.stats, fused.stats);
+        Assert.Contains(fused.y.ToArray<float>(), v => v == 0f); // ReLU did clip something
+    }
 }
