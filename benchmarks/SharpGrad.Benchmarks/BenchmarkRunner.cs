@@ -10,6 +10,7 @@ internal static class BenchmarkRunner
     private static readonly Dictionary<string, (string Help, Func<IReadOnlyList<Row>> Run)> Suites = new()
     {
         ["gemm"] = ("GFLOP/s of the packed GEMM vs OpenBLAS cblas_sgemm (2 threads): squares and chapter-4 shapes", GemmSuite.Run),
+        ["conv"] = ("GFLOP/s of each kind of resnet18 convolution on 28x28 images (batch 64), forward and forward+backward, vs PyTorch (2 threads)", ConvSuite.Run),
         ["load"] = ("mnist-sample's 14,434 PNGs into tensors, and DataLoader batches/s, vs PIL + PyTorch (--install-peers installs python3-torch)", LoadSuite.Run),
         ["train-mlp"] = ("ms per epoch of chapter 4's simple_net in Learner.Fit on mnist-sample (bs 256, SGD), and its accuracy after 40 epochs, vs PyTorch", TrainMlpSuite.Run),
         ["train-resnet18"] = ("one epoch of cnn_learner(resnet18).fit_one_cycle(1, 0.1) on mnist-sample (bs 64, Adam): seconds, accuracy, peak memory, vs PyTorch + torchvision; --rounds=N (default 1)", TrainResnet18Suite.Run),

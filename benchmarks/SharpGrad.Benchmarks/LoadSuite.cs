@@ -58,32 +58,9 @@ internal static class LoadSuite
     /// <summary>The Python peer, run as a separate process.</summary>
     private static class Peer
     {
-        private static bool _warned;
-
-        public static (double LoadSeconds, double BatchesPerSecond)? Run(string path)
-        {
-            string script = Path.Combine(Repo.Root, "benchmarks", "peers", "load_pngs.py");
-            var psi = new ProcessStartInfo("/usr/bin/python3", [script, path]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            try
-            {
-                using Process p = Process.Start(psi)!;
-                string stdout = p.StandardOutput.ReadToEnd(), stderr = p.StandardError.ReadToEnd();
-                p.WaitForExit();
-                if (p.ExitCode != 0) return Warn($"the PyTorch peer failed (install it with --install-peers): {stderr.Trim().Split('\n').LastOrDefault()}");
-                using JsonDocument doc = JsonDocument.Parse(stdout);
-                return (doc.RootElement.GetProperty("load_s").GetDouble(), doc.RootElement.GetProperty("batches_per_s").GetDouble());
-            }
-            catch (System.ComponentModel.Win32Exception e)
-            {
-                return Warn($"no /usr/bin/python3 for the peer ({e.Message})");
-            }
-        }
-
-        private static (double, double)? Warn(string message)
-        {
-            if (!_warned) Console.Error.WriteLine(message);
-            _warned = true;
-            return null;
-        }
+        public static (double LoadSeconds, double BatchesPerSecond)? Run(string path) =>
+            PythonPeer.Run("load_pngs.py", [path], "the PIL + PyTorch peer") is { } root
+                ? (root.GetProperty("load_s").GetDouble(), root.GetProperty("batches_per_s").GetDouble())
+                : null;
     }
 }

@@ -114,41 +114,12 @@ internal static class TrainMlpSuite
     /// <summary>The PyTorch peer, run as a separate process (loading the PNGs is not timed).</summary>
     private static class Peer
     {
-        private static bool _warned;
-
         public static RunResult? Run(string path, int epochs, int warmup)
         {
-            string script = Path.Combine(Repo.Root, "benchmarks", "peers", "train_mlp.py");
-            var psi = new ProcessStartInfo("/usr/bin/python3", [script, path, epochs.ToString(), warmup.ToString()])
-            {
-                RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-            };
-            try
-            {
-                using Process p = Process.Start(psi)!;
-                Task<string> stderr = p.StandardError.ReadToEndAsync();
-                string stdout = p.StandardOutput.ReadToEnd();
-                p.WaitForExit();
-                if (p.ExitCode != 0)
-                    return Warn($"warning: the PyTorch peer failed, reporting it as n/a (install python3-torch with --install-peers): {stderr.Result.Trim().Split('\n').LastOrDefault()}");
-                using JsonDocument doc = JsonDocument.Parse(stdout);
-                JsonElement root = doc.RootElement;
-                double[] train = root.GetProperty("train_ms").EnumerateArray().Select(e => e.GetDouble()).ToArray();
-                double[] valid = root.GetProperty("valid_ms").EnumerateArray().Select(e => e.GetDouble()).ToArray();
-                var times = train.Zip(valid, (t, v) => new EpochTime(t, v)).ToList();
-                return new RunResult(times, root.GetProperty("accuracy").GetDouble());
-            }
-            catch (System.ComponentModel.Win32Exception e)
-            {
-                return Warn($"warning: no /usr/bin/python3 for the PyTorch peer, reporting it as n/a ({e.Message})");
-            }
-        }
-
-        private static RunResult? Warn(string message)
-        {
-            if (!_warned) Console.Error.WriteLine(message);
-            _warned = true;
-            return null;
+            if (PythonPeer.Run("train_mlp.py", [path, epochs.ToString(), warmup.ToString()], "the PyTorch peer") is not { } root) return null;
+            double[] train = root.GetProperty("train_ms").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+            double[] valid = root.GetProperty("valid_ms").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+            return new RunResult(train.Zip(valid, (t, v) => new EpochTime(t, v)).ToList(), root.GetProperty("accuracy").GetDouble());
         }
     }
 }

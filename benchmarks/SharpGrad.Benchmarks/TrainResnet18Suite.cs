@@ -153,44 +153,14 @@ internal static class TrainResnet18Suite
         }
     }
 
-    /// <summary>Runs one side as a child process and reads the one JSON line it prints last on stdout.</summary>
+    /// <summary>Runs one side as a child process and reads the JSON line it prints last.</summary>
     private static class Child
     {
-        private static readonly HashSet<string> Warned = [];
-
         public static EpochResult? Run((string File, string[] Args) command, string who, string failure)
         {
-            var psi = new ProcessStartInfo(command.File, command.Args)
-            {
-                RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-            };
-            try
-            {
-                using Process p = Process.Start(psi)!;
-                Task<string> stderr = p.StandardError.ReadToEndAsync();
-                string stdout = p.StandardOutput.ReadToEnd();
-                p.WaitForExit();
-                string err = stderr.Result.Trim();
-                if (p.ExitCode != 0)
-                    return Warn(who, $"{failure}: {err.Split('\n').LastOrDefault()}");
-                if (err.Length > 0) Console.Error.WriteLine($"{who}: {err.Split('\n').Last()}");
-                string? line = stdout.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.StartsWith('{'));
-                if (line is null) return Warn(who, $"{failure}: it printed no JSON line");
-                using JsonDocument doc = JsonDocument.Parse(line);
-                JsonElement root = doc.RootElement;
-                double Get(string name) => root.GetProperty(name).GetDouble();
-                return new EpochResult(Get("train_s"), Get("valid_s"), Get("accuracy"), Get("peak_rss_mb"));
-            }
-            catch (System.ComponentModel.Win32Exception e)
-            {
-                return Warn(who, $"{failure} ({command.File}: {e.Message})");
-            }
-        }
-
-        private static EpochResult? Warn(string who, string message)
-        {
-            if (Warned.Add(who)) Console.Error.WriteLine(message);
-            return null;
+            if (ChildProcess.RunJson(command.File, command.Args, who, failure) is not { } root) return null;
+            double Get(string name) => root.GetProperty(name).GetDouble();
+            return new EpochResult(Get("train_s"), Get("valid_s"), Get("accuracy"), Get("peak_rss_mb"));
         }
     }
 }
