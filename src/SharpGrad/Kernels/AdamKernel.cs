@@ -1,4 +1,4 @@
-using System.Runtime.Intrinsics;
+using System.Numerics;
 
 namespace SharpGrad.Kernels;
 
@@ -35,28 +35,22 @@ internal static class AdamKernel
         float mom, float sqrMom, float stepSize, float invDebias2, float eps)
     {
         int i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        // Vector<float>: the update streams four arrays, so it is memory-bound and the widest vectors gain nothing.
+        if (Vector.IsHardwareAccelerated)
         {
-            for (; i <= w.Length - Vector512<float>.Count; i += Vector512<float>.Count)
+            var vmom = new Vector<float>(mom);
+            var vmom1 = new Vector<float>(1f - mom);
+            var vsqr = new Vector<float>(sqrMom);
+            var vsqr1 = new Vector<float>(1f - sqrMom);
+            for (; i <= w.Length - Vector<float>.Count; i += Vector<float>.Count)
             {
-                Vector512<float> gi = Vector512.Create(g[i..]);
-                Vector512<float> a = Vector512.Create(mom) * Vector512.Create(avg[i..]) + Vector512.Create(1f - mom) * gi;
-                Vector512<float> q = Vector512.Create(sqrMom) * Vector512.Create(sqr[i..]) + Vector512.Create(1f - sqrMom) * gi * gi;
+                var gi = new Vector<float>(g[i..]);
+                Vector<float> a = vmom * new Vector<float>(avg[i..]) + vmom1 * gi;
+                Vector<float> q = vsqr * new Vector<float>(sqr[i..]) + vsqr1 * gi * gi;
                 a.CopyTo(avg[i..]);
                 q.CopyTo(sqr[i..]);
-                (Vector512.Create(w[i..]) * Vector512.Create(decay) - Vector512.Create(stepSize) * a / (Vector512.Sqrt(q * Vector512.Create(invDebias2)) + Vector512.Create(eps))).CopyTo(w[i..]);
-            }
-        }
-        if (Vector256.IsHardwareAccelerated)
-        {
-            for (; i <= w.Length - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                Vector256<float> gi = Vector256.Create(g[i..]);
-                Vector256<float> a = Vector256.Create(mom) * Vector256.Create(avg[i..]) + Vector256.Create(1f - mom) * gi;
-                Vector256<float> q = Vector256.Create(sqrMom) * Vector256.Create(sqr[i..]) + Vector256.Create(1f - sqrMom) * gi * gi;
-                a.CopyTo(avg[i..]);
-                q.CopyTo(sqr[i..]);
-                (Vector256.Create(w[i..]) * Vector256.Create(decay) - Vector256.Create(stepSize) * a / (Vector256.Sqrt(q * Vector256.Create(invDebias2)) + Vector256.Create(eps))).CopyTo(w[i..]);
+                (new Vector<float>(w[i..]) * new Vector<float>(decay) - new Vector<float>(stepSize) * a
+                    / (Vector.SquareRoot(q * new Vector<float>(invDebias2)) + new Vector<float>(eps))).CopyTo(w[i..]);
             }
         }
         for (; i < w.Length; i++)
