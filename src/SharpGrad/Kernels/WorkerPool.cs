@@ -35,7 +35,16 @@ internal static class WorkerPool
         int threads = Math.Min(Parallelism.Threads, count);
         if (threads <= 1 || Interlocked.CompareExchange(ref s_busy, 1, 0) != 0)
         {
-            for (int i = 0; i < count; i++) body(i);
+            // Inline (one thread, nested, or the pool busy with another thread's job): a failure is reported the same
+            // way as from the workers, so the exception does not depend on scheduling.
+            try
+            {
+                for (int i = 0; i < count; i++) body(i);
+            }
+            catch (Exception e)
+            {
+                throw new AggregateException("A parallel kernel failed.", e);
+            }
             return;
         }
         try
