@@ -251,9 +251,8 @@ internal static unsafe class Conv
         float* src = x + ((long)j * s.C + c) * s.H * s.W;
         for (int t = 0; t < taps; t++)
         {
-            int kh = p.Taps[t] / s.KW, kw = p.Taps[t] % s.KW;
             float* row = col + ((long)c * taps + t) * cols + (long)j * ohw;
-            int dh = kh * s.DilH - s.PadH, dw = kw * s.DilW - s.PadW;
+            int dh = p.RowOffset[t], dw = p.ColumnOffset[t];
             (int lo, int hi) = ValidRange(ow, s.StrideW, dw, s.W);
             for (int r = 0; r < oh; r++)
             {
@@ -295,9 +294,8 @@ internal static unsafe class Conv
         float* dst = dx + ((long)j * s.C + c) * s.H * s.W;
         for (int t = 0; t < taps; t++)
         {
-            int kh = p.Taps[t] / s.KW, kw = p.Taps[t] % s.KW;
             float* row = dcol + ((long)c * taps + t) * cols + (long)j * ohw;
-            int dh = kh * s.DilH - s.PadH, dw = kw * s.DilW - s.PadW;
+            int dh = p.RowOffset[t], dw = p.ColumnOffset[t];
             (int lo, int hi) = ValidRange(ow, s.StrideW, dw, s.W);
             if (lo >= hi) continue;
             for (int r = 0; r < oh; r++)

@@ -22,6 +22,13 @@ internal sealed class ConvPlan
         OW = s.OW;
         Taps = LiveTaps(s);
         AllTaps = Taps.Length == s.KH * s.KW;
+        RowOffset = new int[Taps.Length];
+        ColumnOffset = new int[Taps.Length];
+        for (int t = 0; t < Taps.Length; t++)
+        {
+            RowOffset[t] = Taps[t] / s.KW * s.DilH - s.PadH;
+            ColumnOffset[t] = Taps[t] % s.KW * s.DilW - s.PadW;
+        }
         K = s.Cg * Taps.Length;
         bool pointwise = s.KH == 1 && s.KW == 1 && s.StrideH == 1 && s.StrideW == 1 && s.PadH == 0 && s.PadW == 0;
         if (pointwise && s.H * s.W >= DirectPixels) Block = 1;
@@ -37,6 +44,12 @@ internal sealed class ConvPlan
 
     /// <summary>The taps kh·KW + kw that read inside the input for at least one output, ascending.</summary>
     public int[] Taps { get; }
+
+    /// <summary>Per live tap, the input row read for output row 0 before the stride: kh·dilH - padH (output row r reads r·strideH + this).</summary>
+    public int[] RowOffset { get; }
+
+    /// <summary>Per live tap, the input column read for output column 0 before the stride: kw·dilW - padW.</summary>
+    public int[] ColumnOffset { get; }
 
     /// <summary>Whether every tap is live (no reduced weight needed).</summary>
     public bool AllTaps { get; }

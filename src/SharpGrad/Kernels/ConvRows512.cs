@@ -27,8 +27,7 @@ internal static unsafe class ConvRows512
         Vector512<float> store = Lanes(0, ow);
         for (int t = 0; t < taps; t++)
         {
-            int kh = p.Taps[t] / s.KW, kw = p.Taps[t] % s.KW;
-            int dh = kh * s.DilH - s.PadH, dw = kw * s.DilW - s.PadW;
+            int dh = p.RowOffset[t], dw = p.ColumnOffset[t];
             (Vector512<float> m0, Vector512<float> m1) = SourceMasks(ow, sw, dw, w);
             for (int plane = p0; plane < p1; plane++)
             {
@@ -61,8 +60,7 @@ internal static unsafe class ConvRows512
         int h = s.H, w = s.W, hw = h * w, sh = s.StrideH, sw = s.StrideW, channels = s.C;
         for (int t = 0; t < taps; t++)
         {
-            int kh = p.Taps[t] / s.KW, kw = p.Taps[t] % s.KW;
-            int dh = kh * s.DilH - s.PadH, dw = kw * s.DilW - s.PadW;
+            int dh = p.RowOffset[t], dw = p.ColumnOffset[t];
             (Vector512<float> m0, Vector512<float> m1) = SourceMasks(ow, sw, dw, w);
             Vector512<float> valid = OutputMask(ow, sw, dw, w);
             for (int plane = p0; plane < p1; plane++)
@@ -105,16 +103,10 @@ internal static unsafe class ConvRows512
         Conv2dGeometry s = p.S;
         int oh = p.OH, ow = p.OW, ohw = oh * ow, cols = b * ohw, taps = p.Taps.Length;
         int h = s.H, w = s.W, hw = h * w, channels = s.C;
+        int[] dhs = p.RowOffset, dws = p.ColumnOffset;
         Vector512<float>* masks = stackalloc Vector512<float>[taps];
-        int* dhs = stackalloc int[taps], dws = stackalloc int[taps];
         for (int t = 0; t < taps; t++)
-        {
-            int kh = p.Taps[t] / s.KW, kw = p.Taps[t] % s.KW;
-            dhs[t] = kh * s.DilH - s.PadH;
-            dws[t] = kw * s.DilW - s.PadW;
-            // input column iw takes output column iw - dw, when that is an output
-            masks[t] = (Lanes(dws[t], dws[t] + ow) & Lanes(0, w));
-        }
+            masks[t] = Lanes(dws[t], dws[t] + ow) & Lanes(0, w); // input column iw takes output column iw - dw, when that is an output
         Vector512<float> rowMask = Lanes(0, w);
         for (int plane = p0; plane < p1; plane++)
         {
