@@ -12,16 +12,19 @@ internal static class AdamKernel
     /// <summary>Elements from which the update is split over the cores (it streams four arrays: memory-bound, but each core brings its own bandwidth).</summary>
     private const int ParallelLength = 1 << 16;
 
-    public static unsafe void Step(Span<float> w, ReadOnlySpan<float> g, Span<float> avg, Span<float> sqr, float decay,
+    public static void Step(Span<float> w, ReadOnlySpan<float> g, Span<float> avg, Span<float> sqr, float decay,
         float mom, float sqrMom, float stepSize, float invDebias2, float eps)
     {
         if (g.Length != w.Length || avg.Length != w.Length || sqr.Length != w.Length)
             throw new ArgumentException($"Adam: parameter, gradient and state lengths differ ({w.Length}, {g.Length}, {avg.Length}, {sqr.Length}).");
-        if (w.Length < 2 * ParallelLength)
-        {
-            StepRange(w, g, avg, sqr, decay, mom, sqrMom, stepSize, invDebias2, eps);
-            return;
-        }
+        if (w.Length < 2 * ParallelLength) StepRange(w, g, avg, sqr, decay, mom, sqrMom, stepSize, invDebias2, eps);
+        else StepParallel(w, g, avg, sqr, decay, mom, sqrMom, stepSize, invDebias2, eps);
+    }
+
+    /// <summary>The update split over the cores (its own method, so short parameters allocate no closure).</summary>
+    private static unsafe void StepParallel(Span<float> w, ReadOnlySpan<float> g, Span<float> avg, Span<float> sqr, float decay,
+        float mom, float sqrMom, float stepSize, float invDebias2, float eps)
+    {
         fixed (float* pw = w, pg = g, pa = avg, ps = sqr)
         {
             float* ww = pw, gg = pg, aa = pa, ss = ps;

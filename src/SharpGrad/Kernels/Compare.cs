@@ -114,16 +114,19 @@ internal static class Compare
     }
 
     /// <summary>dst[i] = gate[i] &gt; 0 ? values[i] : 0 — ReLU's backward in one pass (no mask tensors), split over the cores when long.</summary>
-    public static unsafe void WherePositive(Span<float> dst, ReadOnlySpan<float> gate, ReadOnlySpan<float> values)
+    public static void WherePositive(Span<float> dst, ReadOnlySpan<float> gate, ReadOnlySpan<float> values)
     {
         int n = dst.Length;
         if (gate.Length != n || values.Length != n)
             throw new ArgumentException($"WherePositive: lengths {gate.Length} and {values.Length} do not fit an output of {n}.");
-        if (n < Parallelism.ElementwiseThreshold * 2)
-        {
-            WherePositiveRange(dst, gate, values);
-            return;
-        }
+        if (n < Parallelism.ElementwiseThreshold * 2) WherePositiveRange(dst, gate, values);
+        else WherePositiveParallel(dst, gate, values);
+    }
+
+    /// <summary>WherePositive split over the cores (its own method, so short calls allocate no closure).</summary>
+    private static unsafe void WherePositiveParallel(Span<float> dst, ReadOnlySpan<float> gate, ReadOnlySpan<float> values)
+    {
+        int n = dst.Length;
         fixed (float* pd = dst, pg = gate, pv = values)
         {
             float* d = pd, g = pg, v = pv;

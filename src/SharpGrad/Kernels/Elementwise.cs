@@ -15,9 +15,16 @@ internal enum UnaryOp { Neg, Exp, Log, Sqrt, Abs, Sigmoid, Tanh, Relu, Square, R
 internal static class Elementwise
 {
     /// <summary>dst[i] = op(a[i], b[i]).</summary>
-    public static unsafe void Binary(BinaryOp op, Span<float> dst, ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    public static void Binary(BinaryOp op, Span<float> dst, ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
-        if (dst.Length < Parallelism.ElementwiseThreshold * 2) { BinaryRow(op, dst, a, b); return; }
+        // The parallel loops live in their own methods: a lambda capturing a parameter makes C# allocate its closure
+        // on entry, so sharing the method would cost every short call an allocation.
+        if (dst.Length < Parallelism.ElementwiseThreshold * 2) BinaryRow(op, dst, a, b);
+        else BinaryParallel(op, dst, a, b);
+    }
+
+    private static unsafe void BinaryParallel(BinaryOp op, Span<float> dst, ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
         fixed (float* pd = dst, pa = a, pb = b)
         {
             float* d = pd, x = pa, y = pb;
@@ -28,9 +35,14 @@ internal static class Elementwise
     }
 
     /// <summary>dst[i] = value, split over the cores when long.</summary>
-    public static unsafe void Fill(Span<float> dst, float value)
+    public static void Fill(Span<float> dst, float value)
     {
-        if (dst.Length < Parallelism.ElementwiseThreshold * 2) { dst.Fill(value); return; }
+        if (dst.Length < Parallelism.ElementwiseThreshold * 2) dst.Fill(value);
+        else FillParallel(dst, value);
+    }
+
+    private static unsafe void FillParallel(Span<float> dst, float value)
+    {
         fixed (float* pd = dst)
         {
             float* d = pd;
@@ -136,9 +148,14 @@ internal static class Elementwise
     }
 
     /// <summary>dst[i] = op(a[i]).</summary>
-    public static unsafe void Unary(UnaryOp op, Span<float> dst, ReadOnlySpan<float> a)
+    public static void Unary(UnaryOp op, Span<float> dst, ReadOnlySpan<float> a)
     {
-        if (dst.Length < Parallelism.ElementwiseThreshold * 2) { UnaryRow(op, dst, a); return; }
+        if (dst.Length < Parallelism.ElementwiseThreshold * 2) UnaryRow(op, dst, a);
+        else UnaryParallel(op, dst, a);
+    }
+
+    private static unsafe void UnaryParallel(UnaryOp op, Span<float> dst, ReadOnlySpan<float> a)
+    {
         fixed (float* pd = dst, pa = a)
         {
             float* d = pd, x = pa;

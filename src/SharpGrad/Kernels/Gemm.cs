@@ -109,6 +109,16 @@ public static unsafe partial class Gemm
             PackedParallel(kernel, c, ldc, a, rsA, csA, b, rsB, csB, m, n, k, accumulate, threads);
             return;
         }
+        Split(kernel, c, ldc, a, rsA, csA, b, rsB, csB, m, n, k, accumulate, threads);
+    }
+
+    /// <summary>
+    /// The packed product split along its longer side into pieces (its own method: the closure over these arguments
+    /// would otherwise be allocated on every call to <see cref="Multiply(float*, int, float*, int, int, float*, int, int, int, int, int, bool)"/>).
+    /// </summary>
+    private static void Split(MicroKernel kernel, float* c, int ldc, float* a, int rsA, int csA, float* b, int rsB, int csB,
+        int m, int n, int k, bool accumulate, int threads)
+    {
         bool splitM = m >= n;
         int extent = splitM ? m : n, align = splitM ? kernel.MR : kernel.NR;
         // Several pieces per thread, claimed dynamically: on a shared machine one core is often slower, and a

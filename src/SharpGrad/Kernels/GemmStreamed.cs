@@ -76,11 +76,13 @@ public static unsafe partial class Gemm
         {
             int extent = tilesOuter ? tiles : panels, size = chunk;
             int pieces = (extent + size - 1) / size;
-            if (pieces <= 1)
-            {
-                Range(b, bRow, bPanel, inPlace, k0, k1, 0, extent);
-                return;
-            }
+            if (pieces <= 1) Range(b, bRow, bPanel, inPlace, k0, k1, 0, extent);
+            else RunPieces(b, bRow, bPanel, inPlace, k0, k1, pieces, extent, size);
+        }
+
+        /// <summary>The pieces on the worker pool (its own method, so a one-piece product allocates no closure).</summary>
+        private void RunPieces(float* b, nint bRow, nint bPanel, bool inPlace, int k0, int k1, int pieces, int extent, int size)
+        {
             StreamJob self = this;
             WorkerPool.Run(pieces, t => self.Range(b, bRow, bPanel, inPlace, k0, k1, t * size, Math.Min(extent, (t + 1) * size)));
         }

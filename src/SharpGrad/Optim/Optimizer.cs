@@ -63,10 +63,29 @@ public abstract class Optimizer
     /// <summary>Updates every parameter that has a gradient.</summary>
     public void Step()
     {
+        if (CapturedGraph.IsCapturing)
+        {
+            // A replay updates the parameters that had gradients now, from those gradients' memory, reading the
+            // hyperparameters as they are then. The update itself is not recorded op by op: the launch repeats it.
+            var updates = new List<(Tensor P, Tensor Grad, ParamGroup Group)>();
+            foreach (ParamGroup group in ParamGroups)
+                foreach (Tensor p in group.Parameters)
+                    if (p.Grad is not null) updates.Add((p, p.Grad, group));
+            var bound = updates.ToArray();
+            CapturedGraph.RecordInPlace((this, bound), static s => s.Item1.Apply(s.bound));
+            using (CapturedGraph.Pause()) Apply(bound);
+            return;
+        }
         using (Tensor.NoGrad())
             foreach (ParamGroup group in ParamGroups)
                 foreach (Tensor p in group.Parameters)
                     if (p.Grad is not null) Update(p, p.Grad, group);
+    }
+
+    private void Apply((Tensor P, Tensor Grad, ParamGroup Group)[] updates)
+    {
+        using (Tensor.NoGrad())
+            foreach ((Tensor p, Tensor grad, ParamGroup group) in updates) Update(p, grad, group);
     }
 
     /// <summary>Updates one parameter <paramref name="p"/> in place from <paramref name="grad"/> with <paramref name="group"/>'s hyperparameters.</summary>

@@ -30,6 +30,7 @@ public sealed partial class Tensor
         if (training && (long)n * l <= 1)
             throw new ArgumentException($"{op}: expected more than 1 value per channel when training, got input of shape {input.Shape}.");
         if (eps < 0 || float.IsNaN(eps)) throw new ArgumentException($"{op}: eps must be non-negative, got {eps}.");
+        CapturedGraph.ThrowIfCapturing(op, "batch norm has no capture support yet (in training mode it also updates the running statistics)");
         Span<float> rm = default, rv = default;
         if (training && runningMean is not null)
         {

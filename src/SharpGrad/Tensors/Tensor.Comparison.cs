@@ -12,26 +12,45 @@ public sealed partial class Tensor
         return view.CloneUnrecorded();
     }
 
-    /// <summary>The elements of <paramref name="t"/> broadcast to <paramref name="shape"/>: one element when it has only one (the kernels broadcast it), else a materialized copy.</summary>
-    private static ReadOnlySpan<T> Operand<T>(Tensor t, int[] shape) where T : unmanaged =>
-        t.Numel == 1 ? t.StorageSpan<T>().Slice(t.Offset, 1) : Materialize(t, shape).Contents<T>();
+    /// <summary><paramref name="t"/> broadcast to <paramref name="shape"/> for a kernel that broadcasts one element itself: <paramref name="t"/> when it has one element, else a materialized copy.</summary>
+    private static Tensor KernelOperand(Tensor t, int[] shape) => IsOneElement(t) ? t : Materialize(t, shape);
+
+    /// <summary>Whether every element of <paramref name="t"/> is the same stored one (a scalar, or a scalar expanded, as a mean's gradient is).</summary>
+    private static bool IsOneElement(Tensor t)
+    {
+        if (t.Numel == 1) return true;
+        for (int d = 0; d < t.NDim; d++)
+            if (t.Strides[d] != 0 && t.Sizes[d] != 1) return false;
+        return t.Numel > 0;
+    }
+
+    /// <summary>The elements of an operand prepared by <see cref="KernelOperand(Tensor, int[])"/>: one element when all are the same.</summary>
+    private static ReadOnlySpan<T> OperandSpan<T>(Tensor t) where T : unmanaged =>
+        IsOneElement(t) ? t.StorageSpan<T>().Slice(t.Offset, 1) : t.Contents<T>();
 
     private static Tensor Compare(Tensor a, Tensor b, CompareOp op)
     {
         int[] shape = ShapeMath.Broadcast(a.Sizes, b.Sizes, op.ToString());
         Tensor r = Uninitialized(shape, DType.Bool);
-        Span<bool> d = r.Contents<bool>();
-        if (a.DType == DType.Float32 || b.DType == DType.Float32)
-        {
-            Kernels.Compare.Floats(op, d, Operand<float>(a.To(DType.Float32), shape), Operand<float>(b.To(DType.Float32), shape));
-        }
-        else
-        {
-            ReadOnlySpan<long> x = Operand<long>(a.To(DType.Int64), shape), y = Operand<long>(b.To(DType.Int64), shape);
-            int sx = x.Length == 1 ? 0 : 1, sy = y.Length == 1 ? 0 : 1;
-            for (int i = 0; i < d.Length; i++) d[i] = Kernels.Compare.Reference(op, x[i * sx], y[i * sy]);
-        }
+        bool floats = a.DType == DType.Float32 || b.DType == DType.Float32;
+        DType common = floats ? DType.Float32 : DType.Int64;
+        Tensor x = KernelOperand(a.To(common), shape), y = KernelOperand(b.To(common), shape);
+        CompareInto(op, r, x, y);
+        CapturedGraph.Record(r, (op, r, x, y), static s => CompareInto(s.op, s.r, s.x, s.y));
         return r;
+    }
+
+    private static void CompareInto(CompareOp op, Tensor r, Tensor a, Tensor b)
+    {
+        Span<bool> d = r.Contents<bool>();
+        if (a.DType == DType.Float32)
+        {
+            Kernels.Compare.Floats(op, d, OperandSpan<float>(a), OperandSpan<float>(b));
+            return;
+        }
+        ReadOnlySpan<long> x = OperandSpan<long>(a), y = OperandSpan<long>(b);
+        int sx = x.Length == 1 ? 0 : 1, sy = y.Length == 1 ? 0 : 1;
+        for (int i = 0; i < d.Length; i++) d[i] = Kernels.Compare.Reference(op, x[i * sx], y[i * sy]);
     }
 
     /// <summary>A 0-d tensor holding <paramref name="v"/>: int64 when comparing an integer tensor with a whole number, so the comparison stays exact.</summary>
@@ -93,15 +112,11 @@ public sealed partial class Tensor
             b = b.Float();
         }
         int[] shape = ShapeMath.Broadcast(ShapeMath.Broadcast(condition.Sizes, a.Sizes, "Where"), b.Sizes, "Where");
-        Span<bool> c = Materialize(condition, shape).Contents<bool>();
-        Tensor r = Uninitialized(shape, a.DType);
-        switch (a.DType)
-        {
-            case DType.Float32: Kernels.Compare.Select(r.Contents<float>(), c, Operand<float>(a, shape), Operand<float>(b, shape)); break;
-            case DType.Int64: Select<long>(r, c, a, b, shape); break;
-            case DType.Bool: Select<bool>(r, c, a, b, shape); break;
-            case DType.UInt8: Select<byte>(r, c, a, b, shape); break;
-        }
+        Tensor c = Materialize(condition, shape), r = Uninitialized(shape, a.DType);
+        Tensor x = a.DType == DType.Float32 ? KernelOperand(a, shape) : Materialize(a, shape);
+        Tensor y = b.DType == DType.Float32 ? KernelOperand(b, shape) : Materialize(b, shape);
+        SelectInto(r, c, x, y);
+        CapturedGraph.Record(r, (r, c, x, y), static s => SelectInto(s.r, s.c, s.x, s.y));
         Tensor cond = condition;
         return Record(r, "WhereBackward0", [a, b], g =>
         [
@@ -110,9 +125,22 @@ public sealed partial class Tensor
         ]);
     }
 
-    private static void Select<T>(Tensor r, Span<bool> c, Tensor a, Tensor b, int[] shape) where T : unmanaged
+    /// <summary>r = c ? x : y, with <paramref name="c"/> materialized and float operands as <see cref="KernelOperand(Tensor, int[])"/> prepares them.</summary>
+    private static void SelectInto(Tensor r, Tensor c, Tensor x, Tensor y)
     {
-        Span<T> d = r.Contents<T>(), x = Materialize(a, shape).Contents<T>(), y = Materialize(b, shape).Contents<T>();
-        for (int i = 0; i < d.Length; i++) d[i] = c[i] ? x[i] : y[i];
+        Span<bool> cond = c.Contents<bool>();
+        switch (r.DType)
+        {
+            case DType.Float32: Kernels.Compare.Select(r.Contents<float>(), cond, OperandSpan<float>(x), OperandSpan<float>(y)); break;
+            case DType.Int64: Select<long>(r, cond, x, y); break;
+            case DType.Bool: Select<bool>(r, cond, x, y); break;
+            case DType.UInt8: Select<byte>(r, cond, x, y); break;
+        }
+    }
+
+    private static void Select<T>(Tensor r, Span<bool> c, Tensor x, Tensor y) where T : unmanaged
+    {
+        Span<T> d = r.Contents<T>(), a = x.Contents<T>(), b = y.Contents<T>();
+        for (int i = 0; i < d.Length; i++) d[i] = c[i] ? a[i] : b[i];
     }
 }

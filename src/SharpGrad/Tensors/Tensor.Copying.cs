@@ -8,15 +8,16 @@ public sealed partial class Tensor
     public Tensor Contiguous() => IsContiguous ? this : Clone();
 
     /// <summary>A contiguous copy with its own storage (differentiable).</summary>
-    public Tensor Clone()
+    public Tensor Clone() => Record(CloneUnrecorded(), "CloneBackward0", this, g => g);
+
+    /// <summary>dst = src elementwise (same shape and dtype); dst may be a view. Recorded during a capture.</summary>
+    private static void CopyElements(Tensor dst, Tensor src)
     {
-        Tensor r = Uninitialized(Sizes, DType);
-        CopyElements(r, this);
-        return Record(r, "CloneBackward0", this, g => g);
+        CopyUnrecorded(dst, src);
+        CapturedGraph.Record(dst, (dst, src), static s => CopyUnrecorded(s.dst, s.src));
     }
 
-    /// <summary>dst = src elementwise (same shape and dtype); dst may be a view.</summary>
-    private static void CopyElements(Tensor dst, Tensor src)
+    private static void CopyUnrecorded(Tensor dst, Tensor src)
     {
         switch (dst.DType)
         {
@@ -57,6 +58,7 @@ public sealed partial class Tensor
         Tensor src = Contiguous();
         Tensor r = Uninitialized(Sizes, dtype);
         Convert(src, r);
+        CapturedGraph.Record(r, (src, r), static s => Convert(s.src, s.r));
         return r;
     }
 

@@ -88,10 +88,15 @@ public sealed partial class Tensor
     public static implicit operator Tensor(float value) => Scalar(value);
 
     /// <summary>A float tensor of zeros.</summary>
-    public static Tensor Zeros(params ReadOnlySpan<int> shape) => Empty(shape);
+    public static Tensor Zeros(params ReadOnlySpan<int> shape) => Zeros(shape, DType.Float32);
 
     /// <summary>A tensor of zeros with the given dtype.</summary>
-    public static Tensor Zeros(ReadOnlySpan<int> shape, DType dtype) => Empty(shape, dtype);
+    public static Tensor Zeros(ReadOnlySpan<int> shape, DType dtype)
+    {
+        Tensor t = Empty(shape, dtype);
+        CapturedGraph.Claim(t); // a capture replays the zeroing of every tensor it made with Empty
+        return t;
+    }
 
     /// <summary>A float tensor of ones.</summary>
     public static Tensor Ones(params ReadOnlySpan<int> shape) => Full(shape, 1f);
@@ -102,13 +107,14 @@ public sealed partial class Tensor
     /// <summary>A float tensor filled with <paramref name="value"/>.</summary>
     public static Tensor Full(ReadOnlySpan<int> shape, float value)
     {
-        Tensor t = Empty(shape);
-        t.Floats.Fill(value);
+        Tensor t = Uninitialized(shape);
+        Kernels.Elementwise.Fill(t.Floats, value);
+        CapturedGraph.Record(t, (t, value), static s => Kernels.Elementwise.Fill(s.t.Floats, s.value));
         return t;
     }
 
     /// <summary>Zeros with the shape and dtype of <paramref name="other"/>.</summary>
-    public static Tensor ZerosLike(Tensor other) => Empty(other.Sizes, other.DType);
+    public static Tensor ZerosLike(Tensor other) => Zeros(other.Sizes, other.DType);
 
     /// <summary>Ones with the shape and dtype of <paramref name="other"/>.</summary>
     public static Tensor OnesLike(Tensor other) => Ones(other.Sizes, other.DType);
@@ -168,6 +174,7 @@ public sealed partial class Tensor
     /// <summary>Floats uniform on [0, 1).</summary>
     public static Tensor Rand(ReadOnlySpan<int> shape, Generator? generator)
     {
+        CapturedGraph.ThrowIfCapturing("Tensor.Rand", "a replay would repeat the same random numbers");
         Generator g = generator ?? Generator.Default;
         Tensor t = Empty(shape);
         Span<float> f = t.Floats;
@@ -181,6 +188,7 @@ public sealed partial class Tensor
     /// <summary>Standard normal floats.</summary>
     public static Tensor Randn(ReadOnlySpan<int> shape, Generator? generator)
     {
+        CapturedGraph.ThrowIfCapturing("Tensor.Randn", "a replay would repeat the same random numbers");
         Generator g = generator ?? Generator.Default;
         Tensor t = Empty(shape);
         Span<float> f = t.Floats;
@@ -191,6 +199,7 @@ public sealed partial class Tensor
     /// <summary>Int64 values uniform on [<paramref name="low"/>, <paramref name="high"/>).</summary>
     public static Tensor Randint(long low, long high, ReadOnlySpan<int> shape, Generator? generator = null)
     {
+        CapturedGraph.ThrowIfCapturing("Tensor.Randint", "a replay would repeat the same random numbers");
         Generator g = generator ?? Generator.Default;
         Tensor t = Empty(shape, DType.Int64);
         Span<long> v = t.Contents<long>();
@@ -202,6 +211,7 @@ public sealed partial class Tensor
     public static Tensor Randperm(int n, Generator? generator = null)
     {
         if (n < 0) throw new ArgumentException($"Randperm: n must be non-negative, got {n}.");
+        CapturedGraph.ThrowIfCapturing("Tensor.Randperm", "a replay would repeat the same permutation");
         Generator g = generator ?? Generator.Default;
         var p = new long[n];
         for (int i = 0; i < n; i++) p[i] = i;

@@ -32,23 +32,31 @@ public sealed partial class Tensor
         RequireFloat(a, b, name);
         a = AsFloatOperand(a, name);
         b = AsFloatOperand(b, name);
-        int[] shape = ShapeMath.Broadcast(a.Sizes, b.Sizes, name);
-        Tensor r = Uninitialized(shape);
+        Tensor r = Uninitialized(ShapeMath.Broadcast(a.Sizes, b.Sizes, name));
         if (r.Numel == 0) return r;
+        BinaryInto(op, a, b, r);
+        CapturedGraph.Record(r, (op, a, b, r), static s => BinaryInto(s.op, s.a, s.b, s.r));
+        return r;
+    }
+
+    /// <summary>r = op(a, b) for float tensors, <paramref name="r"/> contiguous and of the broadcast shape.</summary>
+    private static void BinaryInto(BinaryOp op, Tensor a, Tensor b, Tensor r)
+    {
+        int[] shape = r.Sizes;
         if (a.IsContiguous && b.IsContiguous && a.Numel == r.Numel && b.Numel == r.Numel)
         {
             Elementwise.Binary(op, r.Floats, a.Floats, b.Floats);
-            return r;
+            return;
         }
         if (b.Numel == 1 && a.IsContiguous && a.Numel == r.Numel)
         {
             Elementwise.Binary(op, r.Floats, a.Floats, b.StorageSpan<float>()[b.Offset]);
-            return r;
+            return;
         }
         if (a.Numel == 1 && b.IsContiguous && b.Numel == r.Numel)
         {
             Elementwise.Binary(op, r.Floats, a.StorageSpan<float>()[a.Offset], b.Floats);
-            return r;
+            return;
         }
         if (a.IsContiguous && b.IsContiguous && a.Numel == r.Numel && IsTrailing(b.Sizes, shape))
         {
@@ -56,12 +64,15 @@ public sealed partial class Tensor
             Span<float> dst = r.Floats, x = a.Floats, y = b.Floats;
             int n = y.Length;
             for (int row = 0; row < dst.Length; row += n) Elementwise.Binary(op, dst.Slice(row, n), x.Slice(row, n), y);
-            return r;
+            return;
         }
-        var (sa, stA) = Operand(a, shape);
-        var (sb, stB) = Operand(b, shape);
-        Elementwise.BinaryStrided(op, r.Floats, shape, sa.StorageSpan<float>(), stA, sa.Offset, sb.StorageSpan<float>(), stB, sb.Offset);
-        return r;
+        using (CapturedGraph.Pause())
+        {
+            // Operands that need a copy first: the copy is part of this launch, so a replay makes it again.
+            var (sa, stA) = Operand(a, shape);
+            var (sb, stB) = Operand(b, shape);
+            Elementwise.BinaryStrided(op, r.Floats, shape, sa.StorageSpan<float>(), stA, sa.Offset, sb.StorageSpan<float>(), stB, sb.Offset);
+        }
     }
 
     /// <summary>Whether <paramref name="sizes"/> (ignoring leading 1s) equals the trailing dims of <paramref name="shape"/>, and has more than one element.</summary>
@@ -82,6 +93,7 @@ public sealed partial class Tensor
         Tensor src = Contiguous();
         Tensor r = Uninitialized(Sizes);
         Elementwise.Unary(op, r.Floats, src.Floats);
+        CapturedGraph.Record(r, (op, src, r), static s => Elementwise.Unary(s.op, s.r.Floats, s.src.Floats));
         return r;
     }
 
@@ -134,6 +146,7 @@ public sealed partial class Tensor
         Tensor a = this, src = Contiguous();
         Tensor r = Uninitialized(Sizes);
         Elementwise.PowScalar(r.Floats, src.Floats, exponent);
+        CapturedGraph.Record(r, (src, r, exponent), static s => Elementwise.PowScalar(s.r.Floats, s.src.Floats, s.exponent));
         return Record(r, "PowBackward0", a, g => exponent == 2f ? g.Mul(a).Mul(2f) : g.Mul(a.Pow(exponent - 1f)).Mul(exponent));
     }
 
@@ -193,6 +206,7 @@ public sealed partial class Tensor
         // r > 0 exactly where x > 0: the gradient passes there, in one fused pass.
         Tensor gc = g.Contiguous(), d = Uninitialized(r.Sizes);
         Kernels.Compare.WherePositive(d.Floats, r.Floats, gc.Floats);
+        CapturedGraph.Record(d, (d, r, gc), static s => Kernels.Compare.WherePositive(s.d.Floats, s.r.Floats, s.gc.Floats));
         return d;
     });
     /// <summary>x².</summary>
@@ -210,6 +224,7 @@ public sealed partial class Tensor
         Tensor x = this, src = Contiguous();
         Tensor r = Uninitialized(Sizes);
         Elementwise.Clamp(r.Floats, src.Floats, min, max);
+        CapturedGraph.Record(r, (src, r, min, max), static s => Elementwise.Clamp(s.r.Floats, s.src.Floats, s.min, s.max));
         return Record(r, "ClampBackward1", x, g =>
         {
             Tensor pass = Ones(x.Sizes);

@@ -30,12 +30,19 @@ public sealed partial class Tensor
         CheckInPlace("AddInPlace");
         if (IsContiguous && other.IsContiguous && other.DType == DType.Float32 && other.Numel == Numel && other.Shape == Shape)
         {
-            if (alpha == 1f) Kernels.Elementwise.Binary(Kernels.BinaryOp.Add, Floats, Floats, other.Floats);
-            else TensorPrimitives.MultiplyAdd(other.Floats, alpha, Floats, Floats);
+            AddScaled(this, other, alpha);
+            CapturedGraph.RecordInPlace((this, other, alpha), static s => AddScaled(s.Item1, s.other, s.alpha));
             return this;
         }
         using (NoGrad()) CopyFrom(Detach().Add(alpha == 1f ? other.Detach() : other.Detach().Mul(alpha)));
         return this;
+    }
+
+    /// <summary>t += alpha · other for contiguous float tensors of one shape.</summary>
+    private static void AddScaled(Tensor t, Tensor other, float alpha)
+    {
+        if (alpha == 1f) Kernels.Elementwise.Binary(Kernels.BinaryOp.Add, t.Floats, t.Floats, other.Floats);
+        else TensorPrimitives.MultiplyAdd(other.Floats, alpha, t.Floats, t.Floats);
     }
 
     /// <summary>this -= alpha · other, in place and unrecorded; returns this.</summary>
@@ -45,7 +52,11 @@ public sealed partial class Tensor
     public Tensor MulInPlace(float scalar)
     {
         CheckInPlace("MulInPlace");
-        if (IsContiguous) TensorPrimitives.Multiply(Floats, scalar, Floats);
+        if (IsContiguous)
+        {
+            TensorPrimitives.Multiply(Floats, scalar, Floats);
+            CapturedGraph.RecordInPlace((this, scalar), static s => TensorPrimitives.Multiply(s.Item1.Floats, s.scalar, s.Item1.Floats));
+        }
         else using (NoGrad()) CopyFrom(Detach().Mul(scalar));
         return this;
     }
@@ -54,7 +65,11 @@ public sealed partial class Tensor
     public Tensor FillInPlace(float value)
     {
         CheckInPlace("FillInPlace");
-        if (IsContiguous) Kernels.Elementwise.Fill(Floats, value);
+        if (IsContiguous)
+        {
+            Kernels.Elementwise.Fill(Floats, value);
+            CapturedGraph.RecordInPlace((this, value), static s => Kernels.Elementwise.Fill(s.Item1.Floats, s.value));
+        }
         else CopyFrom(Scalar(value));
         return this;
     }

@@ -42,18 +42,31 @@ public sealed partial class Tensor
         t.NDim == 2 && t.Sizes[0] > 1 && t.Sizes[1] > 1 && t.Strides[0] == 1 && t.Strides[1] == t.Sizes[0];
 
     /// <summary>The product of two ≥2-D float tensors with broadcast batch dims, read in place through their strides.</summary>
-    private static unsafe Tensor MatMulForward(Tensor a, Tensor b)
+    private static Tensor MatMulForward(Tensor a, Tensor b)
+    {
+        int[] batch = ShapeMath.Broadcast(a.Sizes[..^2], b.Sizes[..^2], "MatMul");
+        Tensor r = Uninitialized([.. batch, a.Sizes[^2], b.Sizes[^1]]);
+        MatMulInto(a, b, r);
+        CapturedGraph.Record(r, (a, b, r), static s => MatMulInto(s.a, s.b, s.r));
+        return r;
+    }
+
+    /// <summary>r = a·b with <paramref name="r"/> contiguous, of the broadcast batch shape.</summary>
+    private static unsafe void MatMulInto(Tensor a, Tensor b, Tensor r)
     {
         int m = a.Sizes[^2], k = a.Sizes[^1], n = b.Sizes[^1];
-        int[] batch = ShapeMath.Broadcast(a.Sizes[..^2], b.Sizes[..^2], "MatMul");
-        int[] sa = ShapeMath.BroadcastStrides(a.Sizes[..^2], a.Strides[..^2], batch);
-        int[] sb = ShapeMath.BroadcastStrides(b.Sizes[..^2], b.Strides[..^2], batch);
-        var shape = new List<int>(batch) { m, n };
-        Tensor r = Empty(shape.ToArray());
-        int count = ShapeMath.Numel(batch);
         int rsA = a.Strides[^2], csA = a.Strides[^1], rsB = b.Strides[^2], csB = b.Strides[^1];
         fixed (float* pa = a.StorageSpan<float>(), pb = b.StorageSpan<float>(), pr = r.StorageSpan<float>())
         {
+            if (r.NDim == 2)
+            {
+                Gemm.Multiply(pr, n, pa + a.Offset, rsA, csA, pb + b.Offset, rsB, csB, m, n, k, accumulate: false);
+                return;
+            }
+            int[] batch = r.Sizes[..^2];
+            int[] sa = ShapeMath.BroadcastStrides(a.Sizes[..^2], a.Strides[..^2], batch);
+            int[] sb = ShapeMath.BroadcastStrides(b.Sizes[..^2], b.Strides[..^2], batch);
+            int count = ShapeMath.Numel(batch);
             var index = new int[batch.Length];
             for (int t = 0; t < count; t++)
             {
@@ -67,6 +80,5 @@ public sealed partial class Tensor
                 }
             }
         }
-        return r;
     }
 }

@@ -60,6 +60,7 @@ public sealed partial class Tensor
         var (block, outer, n, inner) = ReductionBlock(dims);
         Tensor r = Empty(ReducedShape(dims, keepDim));
         Reduce.Sum(r.Floats, block.Floats, outer, n, inner);
+        CapturedGraph.Record(r, (r, block, outer, n, inner), static s => Reduce.Sum(s.r.Floats, s.block.Floats, s.outer, s.n, s.inner));
         int[] inSizes = Sizes, keepShape = ReducedShape(dims, true);
         return Record(r, "SumBackward1", this, g => g.Reshape(keepShape).Expand(inSizes));
     }

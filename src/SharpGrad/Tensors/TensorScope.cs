@@ -43,11 +43,12 @@ public sealed class TensorScope : IDisposable
     }
 
     /// <summary>Whether a scope is open on the calling thread.</summary>
-    internal static bool IsActive => t_current is not null;
+    internal static bool IsActive => t_current is not null || CapturedGraph.IsCapturing;
 
     /// <summary>Storage for a new tensor: from the pool when a scope is open (zeroed if <paramref name="clear"/>), else a new array.</summary>
     internal static Array Allocate(DType dtype, int length, bool clear)
     {
+        if (CapturedGraph.IsCapturing && length > 0) return CapturedGraph.Allocate(dtype, length, clear);
         TensorScope? scope = t_current;
         if (scope is null || length == 0) return clear ? dtype.Allocate(length) : dtype.AllocateUninitialized(length);
         Array array = BufferPool.Rent(dtype, length, clear);
@@ -58,6 +59,7 @@ public sealed class TensorScope : IDisposable
     /// <summary>Records a new tensor whose storage a scope on this thread owns, so that scope can release it.</summary>
     internal static void Track(Tensor tensor)
     {
+        if (CapturedGraph.Track(tensor)) return;
         for (TensorScope? s = t_current; s is not null; s = s._outer)
             if (s._owned.ContainsKey(tensor.Storage))
             {
@@ -69,6 +71,7 @@ public sealed class TensorScope : IDisposable
     /// <summary>Takes <paramref name="storage"/> out of whichever scope on this thread owns it: it is never returned to the pool.</summary>
     internal static void Keep(Array storage)
     {
+        if (CapturedGraph.Keep(storage)) return;
         for (TensorScope? s = t_current; s is not null; s = s._outer)
             if (s._owned.Remove(storage)) return;
     }
