@@ -12,6 +12,7 @@ internal static class BenchmarkRunner
         ["gemm"] = ("GFLOP/s of the packed GEMM vs OpenBLAS cblas_sgemm (2 threads): squares and chapter-4 shapes", GemmSuite.Run),
         ["conv"] = ("GFLOP/s of each kind of resnet18 convolution on 28x28 images (batch 64), forward and forward+backward, vs PyTorch (2 threads)", ConvSuite.Run),
         ["load"] = ("mnist-sample's 14,434 PNGs into tensors, and DataLoader batches/s, vs PIL + PyTorch (--install-peers installs python3-torch)", LoadSuite.Run),
+        ["mlp-step"] = ("µs and bytes per training step of the 784-30-1 MLP (bs 256): eager, in a TensorScope, and replayed by a CapturedGraph, vs PyTorch's eager step", MlpStepSuite.Run),
         ["train-mlp"] = ("ms per epoch of chapter 4's simple_net in Learner.Fit on mnist-sample (bs 256, SGD), and its accuracy after 40 epochs, vs PyTorch", TrainMlpSuite.Run),
         ["train-resnet18"] = ("one epoch of cnn_learner(resnet18).fit_one_cycle(1, 0.1) on mnist-sample (bs 64, Adam): seconds, accuracy, peak memory, vs PyTorch + torchvision; --rounds=N (default 1)", TrainResnet18Suite.Run),
     };
@@ -20,7 +21,9 @@ internal static class BenchmarkRunner
     {
         if (args is ["--worker", "resnet18", ..]) return TrainResnet18Suite.Worker(args); // train-resnet18's own side, in a child process
         bool json = args.Contains("--json");
-        if (args.Contains("--install-peers")) Apt.Install("python3-torch", "python3-torchvision", "python3-pil", "python3-numpy");
+        // Debian's python3-torch does its matrix products through whichever libblas.so.3 is installed: without
+        // OpenBLAS that is the reference BLAS, ~30x slower on the MLP's products, which would make a straw-man peer.
+        if (args.Contains("--install-peers")) Apt.Install("python3-torch", "python3-torchvision", "python3-pil", "python3-numpy", "libopenblas0-pthread");
         string[] names = args.Where(a => !a.StartsWith("--")).ToArray();
         if (names.Length == 0 || names.Any(n => !Suites.ContainsKey(n)))
         {

@@ -79,13 +79,7 @@ internal static unsafe class GemmSuite
             tPeer.Add(t1);
             total += t0 + t1;
         }
-        return (Median(tOurs), Median(tPeer));
-    }
-
-    private static double Median(List<double> xs)
-    {
-        xs.Sort();
-        return xs[xs.Count / 2];
+        return (Stats.Median(tOurs), Stats.Median(tPeer));
     }
 
     private static double Time(Action action)

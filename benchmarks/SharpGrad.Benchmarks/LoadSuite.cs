@@ -44,15 +44,9 @@ internal static class LoadSuite
 
         return
         [
-            new Row("load 14,434 PNGs (s)", Median(ours), peerLoad.Count > 0 ? Median(peerLoad) : double.NaN, "s", "PIL+PyTorch"),
-            new Row("DataLoader bs 256 shuffled (batches/s)", oursBatches, peerBatches.Count > 0 ? Median(peerBatches) : double.NaN, "batches/s", "PyTorch"),
+            new Row("load 14,434 PNGs (s)", Stats.Median(ours), Stats.Median(peerLoad), "s", "PIL+PyTorch"),
+            new Row("DataLoader bs 256 shuffled (batches/s)", oursBatches, Stats.Median(peerBatches), "batches/s", "PyTorch"),
         ];
-    }
-
-    private static double Median(List<double> v)
-    {
-        v.Sort();
-        return v[v.Count / 2];
     }
 
     /// <summary>The Python peer, run as a separate process.</summary>

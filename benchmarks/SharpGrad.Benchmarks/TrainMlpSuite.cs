@@ -63,17 +63,11 @@ internal static class TrainMlpSuite
             _accuracies.Add(r.Accuracy);
         }
 
-        public double Median(Func<EpochTime, double> f) => MedianOf(_epochs.Select(f));
+        public double Median(Func<EpochTime, double> f) => Stats.Median(_epochs.Select(f));
 
-        public double MedianAccuracy => MedianOf(_accuracies);
+        public double MedianAccuracy => Stats.Median(_accuracies);
 
         public string Accuracies => _accuracies.Count == 0 ? "n/a" : string.Join(" ", _accuracies.Select(a => a.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)));
-    }
-
-    private static double MedianOf(IEnumerable<double> values)
-    {
-        double[] v = values.Order().ToArray();
-        return v.Length == 0 ? double.NaN : v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
     }
 
     private static Tensor MnistLoss(Tensor predictions, Tensor targets)

@@ -122,11 +122,7 @@ internal static class TrainResnet18Suite
         public double Seconds => TrainS + ValidS;
     }
 
-    private static double Median(List<EpochResult> results, Func<EpochResult, double> f)
-    {
-        double[] v = results.Select(f).Order().ToArray();
-        return v.Length == 0 ? double.NaN : v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
-    }
+    private static double Median(List<EpochResult> results, Func<EpochResult, double> f) => Stats.Median(results.Select(f));
 
     private static string Describe(List<EpochResult> results) => results.Count == 0
         ? "n/a"
