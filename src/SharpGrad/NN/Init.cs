@@ -8,6 +8,7 @@ public static class Init
     {
         Generator g = generator ?? Generator.Default;
         if (!t.IsContiguous) throw new ArgumentException("Init.Uniform: the tensor must be contiguous.");
+        CapturedGraph.ThrowIfCapturing("Init.Uniform", "initialisation draws random numbers, which a replay would repeat");
         Span<float> v = t.Contents<float>();
         for (int i = 0; i < v.Length; i++) v[i] = low + (high - low) * g.NextFloat();
         return t;
@@ -18,6 +19,7 @@ public static class Init
     {
         Generator g = generator ?? Generator.Default;
         if (!t.IsContiguous) throw new ArgumentException("Init.Normal: the tensor must be contiguous.");
+        CapturedGraph.ThrowIfCapturing("Init.Normal", "initialisation draws random numbers, which a replay would repeat");
         Span<float> v = t.Contents<float>();
         for (int i = 0; i < v.Length; i++) v[i] = std * g.NextNormal();
         return t;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
+using System.Runtime.InteropServices;
 
 namespace SharpGrad;
 
@@ -24,8 +25,9 @@ namespace SharpGrad;
 /// update reads its hyperparameters when it is replayed, so learning-rate schedules work. Ops whose result would change
 /// between replays for reasons a replay cannot see (random numbers, batch-norm running statistics) and ops without
 /// capture support make <see cref="Capture"/> throw <see cref="NotSupportedException"/> naming the op; capture covers
-/// the elementwise ops, comparisons, <c>Where</c>, sums and means, matrix products, copies and in-place updates,
-/// autograd, and the optimizers.
+/// the elementwise ops, comparisons, <c>Where</c>, sums and means, matrix products, softmax and log-softmax,
+/// <c>Gather</c> (so <c>F.CrossEntropy</c> and <c>F.NllLoss</c>), copies and in-place updates, autograd, and the
+/// optimizers.
 /// </para>
 /// </remarks>
 public sealed class CapturedGraph : IDisposable
@@ -37,6 +39,12 @@ public sealed class CapturedGraph : IDisposable
     private readonly Dictionary<Array, DType> _owned = new(ReferenceEqualityComparer.Instance);
     /// <summary>Storage created during the capture that no recorded launch has written yet, with the op that made it.</summary>
     private readonly Dictionary<Array, string> _unwritten = new(ReferenceEqualityComparer.Instance);
+    /// <summary>
+    /// Storage a creation op filled with a constant (zeros, ones) whose fill a replay repeats, with a copy of its bytes:
+    /// if anything but a recorded launch writes it later (an op without capture support adding into zeros), the bytes
+    /// differ at the end of the capture and the capture fails instead of replaying the constant.
+    /// </summary>
+    private readonly Dictionary<Array, (string Origin, byte[] Bytes)> _constants = new(ReferenceEqualityComparer.Instance);
     private readonly List<Tensor> _tensors = [];
     private bool _disposed;
 
@@ -67,9 +75,12 @@ public sealed class CapturedGraph : IDisposable
             throw;
         }
         t_capturing = null;
-        if (graph._unwritten.Count > 0)
+        var unsupported = new List<string>(graph._unwritten.Values);
+        foreach ((Array array, (string origin, byte[] bytes)) in graph._constants)
+            if (!Bytes(array).SequenceEqual(bytes)) unsupported.Add(origin);
+        if (unsupported.Count > 0)
         {
-            string ops = string.Join(", ", graph._unwritten.Values.Distinct());
+            string ops = string.Join(", ", unsupported.Distinct());
             graph.Dispose();
             throw new NotSupportedException(
                 $"CapturedGraph.Capture: the step used ops without capture support ({ops}); a replay could not recompute their results. " +
@@ -140,10 +151,14 @@ public sealed class CapturedGraph : IDisposable
         CapturedGraph? g = t_capturing;
         if (g is null) return;
         g._unwritten.Remove(written.Storage);
+        g._constants.Remove(written.Storage);
         g._launches.Add(new Launch<TState>(state, run));
     }
 
-    /// <summary>During a capture, records a launch that updates existing memory in place (an optimizer step, <c>AddInPlace</c>).</summary>
+    /// <summary>
+    /// During a capture, records a launch that writes memory the checks need not hear of: an optimizer's update of the
+    /// parameters, or a creation op's fill just before it declares the tensor a <see cref="Constant"/>.
+    /// </summary>
     internal static void RecordInPlace<TState>(TState state, Action<TState> run)
     {
         CapturedGraph? g = t_capturing;
@@ -151,8 +166,19 @@ public sealed class CapturedGraph : IDisposable
         g._launches.Add(new Launch<TState>(state, run));
     }
 
-    /// <summary>Marks <paramref name="constant"/>'s storage as needing no launch: its value never changes (a creation op's fill was recorded).</summary>
-    internal static void Claim(Tensor constant) => t_capturing?._unwritten.Remove(constant.Storage);
+    /// <summary>
+    /// Marks the storage of <paramref name="constant"/>, just filled by a creation op whose fill a replay repeats, as
+    /// needing no other launch, provided nothing but a recorded launch writes it before the capture ends (checked then).
+    /// </summary>
+    internal static void Constant(Tensor constant)
+    {
+        CapturedGraph? g = t_capturing;
+        if (g is null || !g._unwritten.Remove(constant.Storage, out string? origin)) return;
+        g._constants[constant.Storage] = (origin, Bytes(constant.Storage).ToArray());
+    }
+
+    private static ReadOnlySpan<byte> Bytes(Array array) =>
+        MemoryMarshal.CreateReadOnlySpan(ref MemoryMarshal.GetArrayDataReference(array), (int)Buffer.ByteLength(array));
 
     /// <summary>Throws <see cref="NotSupportedException"/> when <paramref name="op"/> runs during a capture (its effect could not be replayed faithfully).</summary>
     internal static void ThrowIfCapturing(string op, string why)
@@ -178,14 +204,28 @@ public sealed class CapturedGraph : IDisposable
         public void Dispose() => t_capturing = _graph;
     }
 
-    /// <summary>The public SharpGrad method that is creating a tensor, for the message about ops without capture support.</summary>
+    /// <summary>Creation methods that ops call for their outputs: the op to name is further out.</summary>
+    private static readonly HashSet<string> s_creators = ["Zeros", "ZerosLike", "Ones", "OnesLike", "Full", "FullLike"];
+
+    /// <summary>
+    /// The SharpGrad op that is creating a tensor, for the message about ops without capture support: the innermost
+    /// public method other than a plain creation method, or the op whose backward rule (a lambda inside it) is running.
+    /// </summary>
     private static string Origin()
     {
         foreach (StackFrame frame in new StackTrace(2, false).GetFrames())
         {
             MethodBase? m = frame.GetMethod();
             Type? type = m?.DeclaringType;
-            if (m is null || type is null || !m.IsPublic || !type.IsPublic || type.Namespace?.StartsWith("SharpGrad", StringComparison.Ordinal) != true) continue;
+            if (m is null || type is null || type.Namespace?.StartsWith("SharpGrad", StringComparison.Ordinal) != true) continue;
+            if (m.Name.StartsWith('<') && m.Name.IndexOf('>') is > 1 and int end)
+            {
+                // A lambda: <Op>b__12_0 declared in Op, on a compiler-generated class nested in the op's type.
+                Type outer = type;
+                while (outer.DeclaringType is { } t && outer.Name.StartsWith('<')) outer = t;
+                return $"{outer.Name}.{m.Name[1..end]} (its backward)";
+            }
+            if (!m.IsPublic || !type.IsPublic || s_creators.Contains(m.Name)) continue;
             return $"{type.Name}.{m.Name}";
         }
         return "an internal op";

@@ -94,7 +94,7 @@ public sealed partial class Tensor
     public static Tensor Zeros(ReadOnlySpan<int> shape, DType dtype)
     {
         Tensor t = Empty(shape, dtype);
-        CapturedGraph.Claim(t); // a capture replays the zeroing of every tensor it made with Empty
+        CapturedGraph.Constant(t); // a capture replays the zeroing of every tensor it made with Empty
         return t;
     }
 
@@ -109,7 +109,8 @@ public sealed partial class Tensor
     {
         Tensor t = Uninitialized(shape);
         Kernels.Elementwise.Fill(t.Floats, value);
-        CapturedGraph.Record(t, (t, value), static s => Kernels.Elementwise.Fill(s.t.Floats, s.value));
+        CapturedGraph.RecordInPlace((t, value), static s => Kernels.Elementwise.Fill(s.t.Floats, s.value));
+        CapturedGraph.Constant(t);
         return t;
     }
 

@@ -31,7 +31,7 @@ public sealed partial class Tensor
         if (IsContiguous && other.IsContiguous && other.DType == DType.Float32 && other.Numel == Numel && other.Shape == Shape)
         {
             AddScaled(this, other, alpha);
-            CapturedGraph.RecordInPlace((this, other, alpha), static s => AddScaled(s.Item1, s.other, s.alpha));
+            CapturedGraph.Record(this, (this, other, alpha), static s => AddScaled(s.Item1, s.other, s.alpha));
             return this;
         }
         using (NoGrad()) CopyFrom(Detach().Add(alpha == 1f ? other.Detach() : other.Detach().Mul(alpha)));
@@ -55,7 +55,7 @@ public sealed partial class Tensor
         if (IsContiguous)
         {
             TensorPrimitives.Multiply(Floats, scalar, Floats);
-            CapturedGraph.RecordInPlace((this, scalar), static s => TensorPrimitives.Multiply(s.Item1.Floats, s.scalar, s.Item1.Floats));
+            CapturedGraph.Record(this, (this, scalar), static s => TensorPrimitives.Multiply(s.Item1.Floats, s.scalar, s.Item1.Floats));
         }
         else using (NoGrad()) CopyFrom(Detach().Mul(scalar));
         return this;
@@ -68,7 +68,7 @@ public sealed partial class Tensor
         if (IsContiguous)
         {
             Kernels.Elementwise.Fill(Floats, value);
-            CapturedGraph.RecordInPlace((this, value), static s => Kernels.Elementwise.Fill(s.Item1.Floats, s.value));
+            CapturedGraph.Record(this, (this, value), static s => Kernels.Elementwise.Fill(s.Item1.Floats, s.value));
         }
         else CopyFrom(Scalar(value));
         return this;

@@ -30,22 +30,30 @@ public sealed partial class Tensor
                 throw new ArgumentException($"Gather: index shape {index.Shape} is larger than input shape {Shape} in dim {k}.");
         Tensor src = Contiguous(), idx = index.Contiguous();
         Tensor r = Empty(index.Sizes, DType);
-        switch (DType)
+        GatherInto(r, src, idx, d);
+        CapturedGraph.Record(r, (r, src, idx, d), static s => GatherInto(s.r, s.src, s.idx, s.d));
+        int[] inSizes = Sizes;
+        return Record(r, "GatherBackward0", this, g => Zeros(inSizes).ScatterAddUnrecorded(d, idx, g));
+    }
+
+    /// <summary>r = src gathered along <paramref name="d"/> at <paramref name="idx"/> (all contiguous, one dtype).</summary>
+    private static void GatherInto(Tensor r, Tensor src, Tensor idx, int d)
+    {
+        switch (r.DType)
         {
             case DType.Float32: Kernels.Gather.AlongDim(r.Contents<float>(), idx.Contents<long>(), idx.Sizes, src.Contents<float>(), src.Sizes, d); break;
             case DType.Int64: Kernels.Gather.AlongDim(r.Contents<long>(), idx.Contents<long>(), idx.Sizes, src.Contents<long>(), src.Sizes, d); break;
             case DType.Bool: Kernels.Gather.AlongDim(r.Contents<bool>(), idx.Contents<long>(), idx.Sizes, src.Contents<bool>(), src.Sizes, d); break;
             case DType.UInt8: Kernels.Gather.AlongDim(r.Contents<byte>(), idx.Contents<long>(), idx.Sizes, src.Contents<byte>(), src.Sizes, d); break;
         }
-        int[] inSizes = Sizes;
-        return Record(r, "GatherBackward0", this, g => Zeros(inSizes).ScatterAddUnrecorded(d, idx, g));
     }
 
-    /// <summary>this[... index[p] along dim ...] += src[p], in place and unrecorded; returns this.</summary>
+    /// <summary>this[... index[p] along dim ...] += src[p], in place and unrecorded by autograd (recorded by a capture); returns this.</summary>
     internal Tensor ScatterAddUnrecorded(int dim, Tensor index, Tensor src)
     {
         Tensor idx = index.Contiguous(), s = src.Contiguous();
         Kernels.Gather.ScatterAdd(Floats, Sizes, idx.Contents<long>(), idx.Sizes, s.Floats, dim);
+        CapturedGraph.Record(this, (t: this, idx, s, dim), static a => Kernels.Gather.ScatterAdd(a.t.Floats, a.t.Sizes, a.idx.Contents<long>(), a.idx.Sizes, a.s.Floats, a.dim));
         return this;
     }
 

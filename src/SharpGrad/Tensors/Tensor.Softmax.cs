@@ -20,12 +20,14 @@ public sealed partial class Tensor
         int n = Sizes[d], rows = n == 0 ? 0 : Numel / n;
         Tensor y = Uninitialized(x.Sizes);
         Kernels.Softmax.Forward(y.Floats, x.Floats, rows, n, log);
+        CapturedGraph.Record(y, (y, x, rows, n, log), static s => Kernels.Softmax.Forward(s.y.Floats, s.x.Floats, s.rows, s.n, s.log));
         Tensor result = d == last ? y : y.Transpose(d, last).Contiguous();
         return Record(result, log ? "LogSoftmaxBackward0" : "SoftmaxBackward0", this, g =>
         {
             Tensor gr = d == last ? g.Contiguous() : g.Transpose(d, last).Contiguous();
             Tensor dx = Uninitialized(gr.Sizes);
             Kernels.Softmax.Backward(dx.Floats, gr.Floats, y.Floats, rows, n, log);
+            CapturedGraph.Record(dx, (dx, gr, y, rows, n, log), static s => Kernels.Softmax.Backward(s.dx.Floats, s.gr.Floats, s.y.Floats, s.rows, s.n, s.log));
             return d == last ? dx : dx.Transpose(d, last).Contiguous();
         });
     }
