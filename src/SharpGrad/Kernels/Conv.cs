@@ -52,7 +52,40 @@ internal static unsafe class Conv
         Check(s, dinput.Length, (long)s.N * s.InputImage, "dinput");
         Check(s, dout.Length, (long)s.N * s.OutputImage, "dout");
         Check(s, weight.Length, s.WeightSize, "weight");
-        fixed (float* pdx = dinput, pdy = dout, pw = weight) BackwardInput(pdx, pdy, pw, new ConvPlan(s), accumulate);
+        fixed (float* pdx = dinput, pdy = dout, pw = weight)
+        {
+            if (!accumulate && AsForward(s) is { } transposed) BackwardInputAsForward(pdx, pdy, pw, s, transposed);
+            else BackwardInput(pdx, pdy, pw, new ConvPlan(s), accumulate);
+        }
+    }
+
+    /// <summary>
+    /// For a stride-1 convolution on maps of 5x5 or more, the geometry of its input gradient computed as a forward
+    /// convolution: dinput = conv(dout, weight transposed and flipped, padding K-1-pad). That lowers dout with im2col (a
+    /// copy) where the transposed convolution scatter-adds columns back into dinput with col2im, which costs about twice
+    /// as much per element: resnet18's layer1 (7x7 maps) trains ~12% faster (conv suite, forward + backward). On 4x4
+    /// maps it measured even, and below that the weight's transpose costs more than it saves. Null otherwise.
+    /// </summary>
+    private static Conv2dGeometry? AsForward(in Conv2dGeometry s)
+    {
+        bool fits = s.StrideH == 1 && s.StrideW == 1 && s.DilH == 1 && s.DilW == 1 && s.Groups == 1 && s.KH * s.KW > 1
+            && s.PadH <= s.KH - 1 && s.PadW <= s.KW - 1 && s.OH * s.OW >= 25;
+        return fits ? new Conv2dGeometry(s.N, s.OC, s.OH, s.OW, s.C, s.KH, s.KW, 1, 1, s.KH - 1 - s.PadH, s.KW - 1 - s.PadW, 1, 1, 1) : null;
+    }
+
+    private static void BackwardInputAsForward(float* dinput, float* dout, float* weight, in Conv2dGeometry s, Conv2dGeometry transposed)
+    {
+        // flipped (C, OC, KH, KW)[c, o, kh, kw] = weight (OC, C, KH, KW)[o, c, KH-1-kh, KW-1-kw]
+        int taps = s.KH * s.KW;
+        using var flipped = new Scratch((long)s.C * s.OC * taps);
+        float* f = flipped.Pointer;
+        for (int o = 0; o < s.OC; o++)
+            for (int c = 0; c < s.C; c++)
+            {
+                float* src = weight + ((long)o * s.C + c) * taps, dst = f + ((long)c * s.OC + o) * taps;
+                for (int t = 0; t < taps; t++) dst[t] = src[taps - 1 - t];
+            }
+        Forward(dinput, dout, f, null, null, new ConvPlan(transposed));
     }
 
     // dweight (OC,C/g,KH,KW) += sum over images of dout (OC, OH·OW) · im2col(input)ᵀ (= unless accumulate); keptColumns: Forward's, or empty
