@@ -54,6 +54,20 @@ internal static class BufferPool
         }
     }
 
+    /// <summary>
+    /// Ends a region that owned <paramref name="owned"/> (a <see cref="TensorScope"/> or a <see cref="CapturedGraph"/>):
+    /// every tensor in <paramref name="tensors"/> over owned storage is released, the storage comes back to the pool,
+    /// and both collections are emptied.
+    /// </summary>
+    public static void ReleaseAll(List<Tensor> tensors, Dictionary<Array, DType> owned)
+    {
+        foreach (Tensor t in tensors)
+            if (owned.ContainsKey(t.Storage)) t.Release();
+        foreach ((Array array, DType dtype) in owned) Return(dtype, array);
+        tensors.Clear();
+        owned.Clear();
+    }
+
     /// <summary>Drops every pooled array (the garbage collector reclaims them).</summary>
     public static void Clear()
     {

@@ -107,11 +107,7 @@ public sealed class CapturedGraph : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        foreach (Tensor t in _tensors)
-            if (_owned.ContainsKey(t.Storage)) t.Release();
-        foreach ((Array array, DType dtype) in _owned) BufferPool.Return(dtype, array);
-        _tensors.Clear();
-        _owned.Clear();
+        BufferPool.ReleaseAll(_tensors, _owned);
         _launches.Clear();
     }
 

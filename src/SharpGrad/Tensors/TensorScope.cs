@@ -88,11 +88,7 @@ public sealed class TensorScope : IDisposable
                 "TensorScope.Dispose: this scope is not the innermost one open on this thread. Dispose scopes innermost first, on the thread that opened them (use a using block).");
         _disposed = true;
         t_current = _outer;
-        foreach (Tensor t in _tensors)
-            if (_owned.ContainsKey(t.Storage)) t.Release();
-        foreach ((Array array, DType dtype) in _owned) BufferPool.Return(dtype, array);
-        _tensors.Clear();
-        _owned.Clear();
+        BufferPool.ReleaseAll(_tensors, _owned);
         (t_spare ??= new()).Push((_owned, _tensors));
     }
 }
