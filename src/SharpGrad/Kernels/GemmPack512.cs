@@ -54,7 +54,7 @@ internal static unsafe class GemmPack512
     /// <paramref name="width"/> floats at <c>dst + q*dstStride</c>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Transpose16(float* src, nint srcStride, int vecs, int len, float* dst, nint dstStride, int width)
+    internal static void Transpose16(float* src, nint srcStride, int vecs, int len, float* dst, nint dstStride, int width)
     {
         Vector512<float> lm = Mask(len);
         Vector512<float> r0 = Row(src, 0, srcStride, vecs, len, lm), r1 = Row(src, 1, srcStride, vecs, len, lm);

@@ -42,13 +42,19 @@ public sealed partial class Tensor
         // When the weight gradient will be wanted, keep forward's im2col matrix for it instead of building it again.
         long keep = weight.RequiresGradient && Autograd.GradMode.IsEnabled ? Conv.KeptColumnsLength(s) : 0;
         Tensor? columns = keep > 0 ? Uninitialized([checked((int)keep)]) : null;
-        Conv.Forward(y.Floats, x.Floats, wt.Floats, b is null ? default : b.Floats, s, columns is null ? default : columns.Floats);
+        // Likewise the weight as the lowering reorders it, for the input gradient (the weight is not changed in between
+        // by anything but an in-place edit between forward and backward, which PyTorch refuses too).
+        long keepWeight = input.RequiresGradient && Autograd.GradMode.IsEnabled ? Conv.KeptWeightLength(s) : 0;
+        Tensor? reordered = keepWeight > 0 ? Uninitialized([checked((int)keepWeight)]) : null;
+        Conv.Forward(y.Floats, x.Floats, wt.Floats, b is null ? default : b.Floats, s, columns is null ? default : columns.Floats,
+            reordered is null ? default : reordered.Floats);
         Tensor[] inputs = bias is null ? [input, weight] : [input, weight, bias];
         return Record(y, "ConvolutionBackward0", inputs, g =>
         {
             Tensor gy = g.Contiguous();
             Tensor? dx = null, dw = null, db = null;
-            if (input.RequiresGradient) Conv.BackwardInput((dx = Uninitialized(x.Sizes)).Floats, gy.Floats, wt.Floats, s, accumulate: false);
+            if (input.RequiresGradient)
+                Conv.BackwardInput((dx = Uninitialized(x.Sizes)).Floats, gy.Floats, wt.Floats, s, accumulate: false, reordered is null ? default : reordered.Floats);
             if (weight.RequiresGradient)
                 Conv.BackwardWeight((dw = Uninitialized(wt.Sizes)).Floats, gy.Floats, x.Floats, s, columns is null ? default : columns.Floats, accumulate: false);
             if (bias is not null && bias.RequiresGradient) Conv.BackwardBias((db = Empty([oc])).Floats, gy.Floats, s);

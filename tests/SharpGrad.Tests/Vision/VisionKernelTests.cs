@@ -47,6 +47,14 @@ public class VisionKernelTests
             [4, 16, 5, 5, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1],    // the smallest maps that take it
             [2, 4, 8, 8, 5, 3, 3, 1, 1, 0, 0, 1, 1, 1],      // no padding: the flipped conv pads by 2
             [3, 2, 9, 6, 3, 5, 3, 1, 1, 2, 0, 1, 1, 1],      // rectangular kernel, padding on one axis
+            // 16 or more input channels, ungrouped: one im2col row per output pixel (ConvPixelRows)
+            [4, 16, 7, 7, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1],    // layer1
+            [4, 16, 7, 7, 32, 3, 3, 2, 2, 1, 1, 1, 1, 1],    // layer2's first conv
+            [4, 16, 7, 7, 32, 1, 1, 2, 2, 0, 0, 1, 1, 1],    // layer2's downsample
+            [5, 32, 2, 2, 48, 3, 3, 1, 1, 1, 1, 1, 1, 1],    // layer3 on 2x2 maps
+            [3, 32, 2, 2, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1],    // layer4's first conv: 4 of 9 taps live
+            [2, 17, 5, 6, 5, 3, 2, 1, 2, 1, 0, 2, 1, 1],     // 17 channels (a vector and one), dilation, stride on one axis
+            [2, 20, 9, 9, 33, 1, 1, 1, 1, 0, 0, 1, 1, 1],    // small pointwise conv, lowered (81 pixels < 256)
         ];
         foreach (int[] s in fixedShapes) yield return [s];
         var g = new Generator(11);
@@ -111,6 +119,17 @@ public class VisionKernelTests
             Conv.BackwardWeight(dwKept, dy, x, s, columns);
             Conv.BackwardWeight(dwFresh, dy, x, s);
             Assert.Equal(dwFresh, dwKept);
+        }
+        long keptWeight = Conv.KeptWeightLength(s);
+        if (keptWeight > 0)
+        {
+            // the input gradient from forward's kept reordered weight is the same, bit for bit
+            var reordered = new float[keptWeight];
+            Conv.Forward(y, x, w, b, s, default, reordered);
+            float[] dxKept = new float[x.Length], dxFresh = new float[x.Length];
+            Conv.BackwardInput(dxKept, dy, w, s, accumulate: false, reordered);
+            Conv.BackwardInput(dxFresh, dy, w, s, accumulate: false);
+            Assert.Equal(dxFresh, dxKept);
         }
         float[] db = Random(s.OC, g), dbRef = (float[])db.Clone();
         Conv.BackwardBias(db, dy, s);
