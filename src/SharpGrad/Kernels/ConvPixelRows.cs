@@ -86,20 +86,24 @@ internal static unsafe class ConvPixelRows
         ScatterWeight(dweight, dwrT.Pointer, p, accumulate);
     }
 
-    /// <summary>wr (OC, K)[oc, t·C + c] = weight (OC, C, KH·KW)[oc, c, live tap t].</summary>
+    /// <summary>wr (OC, K)[oc, t·C + c] = weight (OC, C, KH·KW)[oc, c, live tap t]: per output channel a (C × KH·KW) transpose.</summary>
     private static void ReorderWeight(float* wr, float* weight, ConvPlan p)
     {
         Conv2dGeometry s = p.S;
-        int c = s.C, k = p.K, all = s.KH * s.KW, taps = p.Taps.Length;
-        int[] tapIndex = p.Taps;
-        Parallelism.For(s.OC, Math.Max(1, ImageWork / Math.Max(k, 1)), 1, (o0, o1) =>
+        int c = s.C, k = p.K, all = s.KH * s.KW;
+        Parallelism.For(s.OC, Math.Max(1, ImageWork / (c * all)), 1, (o0, o1) =>
         {
             for (int o = o0; o < o1; o++)
             {
                 float* src = weight + (long)o * c * all, dst = wr + (long)o * k;
-                for (int t = 0; t < taps; t++)
+                if (p.AllTaps)
                 {
-                    float* from = src + tapIndex[t], to = dst + t * c;
+                    Transpose.Run(dst, c, src, all, c, all);
+                    continue;
+                }
+                for (int t = 0; t < p.Taps.Length; t++)
+                {
+                    float* from = src + p.Taps[t], to = dst + t * c;
                     for (int ch = 0; ch < c; ch++) to[ch] = from[ch * all];
                 }
             }
@@ -107,31 +111,34 @@ internal static unsafe class ConvPixelRows
     }
 
     /// <summary>
-    /// dweight (OC, C, KH·KW)[oc, c, live tap t] (+)= dwrT (K, OC)[t·C + c, oc]; overwriting writes every element once,
-    /// the dead taps' as zero, instead of clearing the gradient first (resnet18's is 45 MB).
+    /// dweight (OC, C, KH·KW)[oc, c, live tap t] (+)= dwrT (K, OC)[t·C + c, oc], through two transposes per block of
+    /// output channels; overwriting writes every element once (the dead taps' as zero) instead of clearing first.
     /// </summary>
     private static void ScatterWeight(float* dweight, float* dwrT, ConvPlan p, bool accumulate)
     {
         Conv2dGeometry s = p.S;
-        int c = s.C, oc = s.OC, all = s.KH * s.KW;
-        int[] live = new int[all]; // kernel tap -> its live index, or -1
-        Array.Fill(live, -1);
-        for (int t = 0; t < p.Taps.Length; t++) live[p.Taps[t]] = t;
-        Parallelism.For(oc, Math.Max(1, ImageWork / Math.Max(c * all, 1)), 1, (o0, o1) =>
+        int c = s.C, oc = s.OC, k = p.K, all = s.KH * s.KW;
+        Parallelism.For(oc, Math.Max(1, ImageWork / (c * all)), 1, (o0, o1) =>
         {
+            using var dwr = new Scratch((long)(o1 - o0) * k);
+            using var sum = new Scratch(accumulate ? (long)c * all : 0);
+            // dwr (o1 - o0, K) = dwrT[:, o0..o1)ᵀ
+            Transpose.Run(dwr.Pointer, k, dwrT + o0, oc, k, o1 - o0);
             for (int o = o0; o < o1; o++)
             {
-                float* dst = dweight + (long)o * c * all;
-                for (int ch = 0; ch < c; ch++, dst += all)
+                float* src = dwr.Pointer + (long)(o - o0) * k, dst = dweight + (long)o * c * all;
+                float* row = accumulate ? sum.Pointer : dst;
+                if (p.AllTaps) Transpose.Run(row, all, src, c, all, c);
+                else
                 {
-                    float* from = dwrT + (long)ch * oc + o;
-                    for (int tap = 0; tap < all; tap++)
+                    new Span<float>(row, c * all).Clear();
+                    for (int t = 0; t < p.Taps.Length; t++)
                     {
-                        int t = live[tap];
-                        float g = t < 0 ? 0f : from[(long)t * c * oc];
-                        dst[tap] = accumulate ? dst[tap] + g : g;
+                        float* from = src + t * c, to = row + p.Taps[t];
+                        for (int ch = 0; ch < c; ch++) to[ch * all] = from[ch];
                     }
                 }
+                if (accumulate) FloatRow.Add(dst, row, c * all);
             }
         });
     }

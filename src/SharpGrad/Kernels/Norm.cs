@@ -8,8 +8,9 @@ namespace SharpGrad.Kernels;
 /// split over the cores by channels. Training normalises with the batch mean and biased variance and moves the running
 /// statistics towards the batch mean and the unbiased variance; evaluation normalises with the running statistics. The
 /// forward pass caches the mean and inverse standard deviation it used, which the backward pass reads. Each channel's
-/// sums are taken per (n, c) row with SIMD and combined in double, in a fixed order. All outputs are written, not
-/// accumulated. <see cref="NormReference"/> is the plain loop the tests compare with.
+/// sums are taken per (n, c) row with SIMD and combined in double, in a fixed order; maps shorter than a vector go
+/// through <see cref="NormSmallMaps"/>, which works along each image's run of channels instead. All outputs are
+/// written, not accumulated. <see cref="NormReference"/> is the plain loop the tests compare with.
 /// </summary>
 internal static unsafe class Norm
 {
@@ -35,6 +36,11 @@ internal static unsafe class Norm
             float* rm = runningMean.IsEmpty ? null : prm, rv = runningVar.IsEmpty ? null : prv;
             ForChannels(c, count, (c0, c1) =>
             {
+                if (l < NormSmallMaps.MaxLength)
+                {
+                    NormSmallMaps.Forward(yy, mm, ss, xx, gg, bb, rm, rv, n, c, l, c0, c1, training, momentum, eps, relu);
+                    return;
+                }
                 for (int ch = c0; ch < c1; ch++)
                 {
                     float mu, istd;
@@ -90,6 +96,11 @@ internal static unsafe class Norm
             float* gy = pdy, xx = px, mm = pm, ss = ps, gg = gamma.IsEmpty ? null : pg;
             ForChannels(c, count, (c0, c1) =>
             {
+                if (l < NormSmallMaps.MaxLength)
+                {
+                    NormSmallMaps.Backward(ddx, ddg, ddb, gy, xx, mm, ss, gg, n, c, l, c0, c1, training);
+                    return;
+                }
                 using var scratch = new Scratch(ddx == null ? Math.Max(l, 1) : 0);
                 float* rowScratch = scratch.Pointer;
                 for (int ch = c0; ch < c1; ch++)

@@ -156,8 +156,11 @@ internal static unsafe class Pool
                             float* line = x + (long)y * w;
                             for (int xx = w0; xx < w1; xx++)
                             {
+                                // branch-free: on real activations the comparison is a coin toss the predictor misses
                                 float v = line[xx];
-                                if (v > max || float.IsNaN(v)) { max = v; best = y * w + xx; }
+                                bool take = v > max | float.IsNaN(v);
+                                max = take ? v : max;
+                                best = take ? y * w + xx : best;
                             }
                         }
                         o[i * ow + j] = max;

@@ -243,6 +243,10 @@ public class VisionKernelTests
             yield return [2, 3, 5, training, false];
             yield return [5, 1, 1, training, true];
             yield return [3, 7, 33, training, true];
+            // maps under 16 values work along each image's run of channels (NormSmallMaps)
+            yield return [64, 256, 4, training, true];  // resnet layer3 on MNIST, split over the cores
+            yield return [130, 5, 3, training, true];   // sums over blocks of 64 images
+            yield return [3, 300, 15, training, false]; // the widest small map
         }
     }
 
@@ -265,6 +269,10 @@ public class VisionKernelTests
         Close(invstdRef, invstd, $"invstd {what}");
         Close(rmRef, rm, $"running mean {what}");
         Close(rvRef, rv, $"running var {what}");
+        // fused with ReLU: the same output, clamped at zero
+        float[] yRelu = new float[x.Length], rmRelu = (float[])rm.Clone(), rvRelu = (float[])rv.Clone();
+        Norm.BatchNormForward(yRelu, new float[c], new float[c], x, gamma, beta, rmRelu, rvRelu, n, c, l, training, 0.1f, 1e-5f, relu: true);
+        Close(yRef.Select(v => Math.Max(v, 0f)).ToArray(), yRelu, $"output with ReLU {what}");
 
         float[] dx = new float[x.Length], dxRef = new float[x.Length];
         float[] dg = new float[c], db = new float[c], dgRef = new float[c], dbRef = new float[c];
