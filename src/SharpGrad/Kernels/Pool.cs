@@ -1,3 +1,6 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace SharpGrad.Kernels;
 
 /// <summary>
@@ -39,12 +42,15 @@ internal static unsafe class Pool
         {
             float* dx = pdx, dy = pdy;
             int* ix = px;
-            ForPlanes(planes, outPlane, p =>
+            ForPlanes(planes, outPlane, (p0, p1) =>
             {
-                float* d = dx + (long)p * inPlane;
-                float* g = dy + (long)p * outPlane;
-                int* idx = ix + (long)p * outPlane;
-                for (int o = 0; o < outPlane; o++) d[idx[o]] += g[o];
+                for (int p = p0; p < p1; p++)
+                {
+                    float* d = dx + (long)p * inPlane;
+                    float* g = dy + (long)p * outPlane;
+                    int* idx = ix + (long)p * outPlane;
+                    for (int o = 0; o < outPlane; o++) d[idx[o]] += g[o];
+                }
             });
         }
     }
@@ -91,13 +97,10 @@ internal static unsafe class Pool
             throw new ArgumentException($"{op}: buffers too small for {planes} planes of {h}x{w} -> {oh}x{ow}.");
     }
 
-    private static void ForPlanes(int planes, long workPerPlane, Action<int> body)
+    private static void ForPlanes(int planes, long workPerPlane, Action<int, int> body)
     {
         int threshold = (int)Math.Clamp(PlaneWork / Math.Max(workPerPlane, 1), 1, int.MaxValue);
-        Parallelism.For(planes, threshold, 1, (p0, p1) =>
-        {
-            for (int p = p0; p < p1; p++) body(p);
-        });
+        Parallelism.For(planes, threshold, 1, body);
     }
 
     /// <summary>
@@ -139,35 +142,89 @@ internal static unsafe class Pool
         {
             float* o0 = po, x0 = pi;
             int* ix0 = px, rows = pr, cols = pc;
-            ForPlanes(planes, workPerPlane, p =>
+            ForPlanes(planes, workPerPlane, (p0, p1) =>
             {
-                float* o = o0 + (long)p * oh * ow, x = x0 + (long)p * h * w;
-                int* ix = ix0 + (long)p * oh * ow;
-                for (int i = 0; i < oh; i++)
-                {
-                    int h0 = rows[3 * i], h1 = rows[3 * i + 1];
-                    for (int j = 0; j < ow; j++)
-                    {
-                        int w0 = cols[3 * j], w1 = cols[3 * j + 1];
-                        int best = h0 * w + w0;
-                        float max = float.NegativeInfinity;
-                        for (int y = h0; y < h1; y++)
-                        {
-                            float* line = x + (long)y * w;
-                            for (int xx = w0; xx < w1; xx++)
-                            {
-                                // branch-free: on real activations the comparison is a coin toss the predictor misses
-                                float v = line[xx];
-                                bool take = v > max | float.IsNaN(v);
-                                max = take ? v : max;
-                                best = take ? y * w + xx : best;
-                            }
-                        }
-                        o[i * ow + j] = max;
-                        ix[i * ow + j] = best;
-                    }
-                }
+                if (Avx512F.IsSupported) p0 = MaxBlocks16(o0, ix0, x0, rows, cols, h, w, oh, ow, p0, p1);
+                MaxRange(o0, ix0, x0, rows, cols, h, w, oh, ow, p0, p1);
             });
+        }
+    }
+
+    /// <summary>
+    /// Planes from <paramref name="p0"/> of <see cref="MaxPlanes"/> sixteen at a time, one plane per vector lane: each
+    /// block is transposed to (H·W, 16) so every window element is one vector load and compare, and the results are
+    /// transposed back. The visiting order per plane is the scalar loop's, so ties and NaNs resolve the same way.
+    /// Returns the first plane left over (fewer than 16).
+    /// </summary>
+    private static int MaxBlocks16(float* output, int* indices, float* input, int* rows, int* cols, int h, int w, int oh, int ow, int p0, int p1)
+    {
+        if (p1 - p0 < 16) return p0;
+        int hw = h * w, ohw = oh * ow;
+        using var block = new Scratch((long)hw * 16 + 2L * ohw * 16);
+        float* xs = block.Pointer, maxes = xs + (long)hw * 16;
+        int* bests = (int*)(maxes + (long)ohw * 16);
+        for (; p0 + 16 <= p1; p0 += 16)
+        {
+            Transpose.Run(xs, 16, input + (long)p0 * hw, hw, 16, hw);
+            for (int i = 0; i < oh; i++)
+            {
+                int h0 = rows[3 * i], h1 = rows[3 * i + 1];
+                for (int j = 0; j < ow; j++)
+                {
+                    int w0 = cols[3 * j], w1 = cols[3 * j + 1];
+                    Vector512<float> max = Vector512.Create(float.NegativeInfinity);
+                    Vector512<int> best = Vector512.Create(h0 * w + w0);
+                    for (int y = h0; y < h1; y++)
+                        for (int xx = w0; xx < w1; xx++)
+                        {
+                            int at = y * w + xx;
+                            Vector512<float> v = Vector512.Load(xs + (long)at * 16);
+                            Vector512<float> take = Vector512.GreaterThan(v, max) | ~Vector512.Equals(v, v);
+                            max = Vector512.ConditionalSelect(take, v, max);
+                            best = Vector512.ConditionalSelect(take.AsInt32(), Vector512.Create(at), best);
+                        }
+                    int q = i * ow + j;
+                    Vector512.Store(max, maxes + (long)q * 16);
+                    Vector512.Store(best, bests + (long)q * 16);
+                }
+            }
+            Transpose.Run(output + (long)p0 * ohw, ohw, maxes, 16, ohw, 16);
+            Transpose.Run((float*)(indices + (long)p0 * ohw), ohw, (float*)bests, 16, ohw, 16);
+        }
+        return p0;
+    }
+
+    /// <summary>Planes [p0, p1) of <see cref="MaxPlanes"/> (its own method: the sizes stay in registers, not in a closure).</summary>
+    private static void MaxRange(float* output, int* indices, float* input, int* rows, int* cols, int h, int w, int oh, int ow, int p0, int p1)
+    {
+        for (int p = p0; p < p1; p++)
+        {
+            float* o = output + (long)p * oh * ow, x = input + (long)p * h * w;
+            int* ix = indices + (long)p * oh * ow;
+            for (int i = 0; i < oh; i++)
+            {
+                int h0 = rows[3 * i], h1 = rows[3 * i + 1];
+                for (int j = 0; j < ow; j++)
+                {
+                    int w0 = cols[3 * j], w1 = cols[3 * j + 1];
+                    int best = h0 * w + w0;
+                    float max = float.NegativeInfinity;
+                    for (int y = h0; y < h1; y++)
+                    {
+                        float* line = x + (long)y * w;
+                        for (int xx = w0; xx < w1; xx++)
+                        {
+                            // branch-free: on real activations the comparison is a coin toss the predictor misses
+                            float v = line[xx];
+                            bool take = v > max | float.IsNaN(v);
+                            max = take ? v : max;
+                            best = take ? y * w + xx : best;
+                        }
+                    }
+                    o[i * ow + j] = max;
+                    ix[i * ow + j] = best;
+                }
+            }
         }
     }
 
@@ -180,33 +237,36 @@ internal static unsafe class Pool
         {
             float* o0 = pooled, x0 = image;
             int* rows = pr, cols = pc;
-            ForPlanes(planes, workPerPlane, p =>
+            ForPlanes(planes, workPerPlane, (p0, p1) =>
             {
-                float* o = o0 + (long)p * oh * ow, x = x0 + (long)p * h * w;
-                for (int i = 0; i < oh; i++)
+                for (int p = p0; p < p1; p++)
                 {
-                    int h0 = rows[3 * i], h1 = rows[3 * i + 1], hc = rows[3 * i + 2];
-                    for (int j = 0; j < ow; j++)
+                    float* o = o0 + (long)p * oh * ow, x = x0 + (long)p * h * w;
+                    for (int i = 0; i < oh; i++)
                     {
-                        int w0 = cols[3 * j], w1 = cols[3 * j + 1], count = hc * cols[3 * j + 2];
-                        if (backward)
+                        int h0 = rows[3 * i], h1 = rows[3 * i + 1], hc = rows[3 * i + 2];
+                        for (int j = 0; j < ow; j++)
                         {
-                            float share = o[i * ow + j] / count;
-                            for (int y = h0; y < h1; y++)
+                            int w0 = cols[3 * j], w1 = cols[3 * j + 1], count = hc * cols[3 * j + 2];
+                            if (backward)
                             {
-                                float* line = x + (long)y * w;
-                                for (int xx = w0; xx < w1; xx++) line[xx] += share;
+                                float share = o[i * ow + j] / count;
+                                for (int y = h0; y < h1; y++)
+                                {
+                                    float* line = x + (long)y * w;
+                                    for (int xx = w0; xx < w1; xx++) line[xx] += share;
+                                }
                             }
-                        }
-                        else
-                        {
-                            float sum = 0;
-                            for (int y = h0; y < h1; y++)
+                            else
                             {
-                                float* line = x + (long)y * w;
-                                for (int xx = w0; xx < w1; xx++) sum += line[xx];
+                                float sum = 0;
+                                for (int y = h0; y < h1; y++)
+                                {
+                                    float* line = x + (long)y * w;
+                                    for (int xx = w0; xx < w1; xx++) sum += line[xx];
+                                }
+                                o[i * ow + j] = h0 >= h1 || w0 >= w1 ? 0 : sum / count;
                             }
-                            o[i * ow + j] = h0 >= h1 || w0 >= w1 ? 0 : sum / count;
                         }
                     }
                 }

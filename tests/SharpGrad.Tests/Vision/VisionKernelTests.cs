@@ -154,6 +154,7 @@ public class VisionKernelTests
         // planes, H, W, KH, KW, strideH, strideW, padH, padW
         yield return [new[] { 256, 28, 28, 3, 3, 2, 2, 1, 1 }]; // split over the cores
         yield return [new[] { 64, 14, 14, 2, 2, 2, 2, 0, 0 }];
+        yield return [new[] { 37, 9, 11, 3, 2, 1, 2, 1, 1 }];  // two blocks of 16 planes (AVX-512) and 5 left over
         var g = new Generator(12);
         for (int t = 0; t < 30; t++)
         {
