@@ -1,10 +1,13 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace SharpGrad.Kernels;
 
 /// <summary>
 /// Out-of-place 2-D transpose of a strided float matrix: with AVX-512, 16×16 tiles are transposed in registers
-/// (<see cref="GemmPack512.Transpose16"/>); otherwise element by element.
+/// (<see cref="GemmPack512.Transpose16"/>); with AVX, full 8×8 tiles in registers and the edges element by element;
+/// otherwise element by element.
 /// </summary>
 internal static unsafe class Transpose
 {
@@ -21,10 +24,54 @@ internal static unsafe class Transpose
             }
             return;
         }
-        for (int i = 0; i < rows; i++)
+        int fullRows = 0, fullCols = 0;
+        if (Avx.IsSupported)
+        {
+            fullRows = rows & ~7;
+            fullCols = cols & ~7;
+            for (int i0 = 0; i0 < fullRows; i0 += 8)
+                for (int j0 = 0; j0 < fullCols; j0 += 8)
+                    Transpose8(src + i0 * ldSrc + j0, ldSrc, dst + j0 * ldDst + i0, ldDst);
+        }
+        // what the tiles left: the columns past fullCols of the tiled rows, then the rows past fullRows
+        Elements(dst, ldDst, src, ldSrc, 0, fullRows, fullCols, cols);
+        Elements(dst, ldDst, src, ldSrc, fullRows, rows, 0, cols);
+    }
+
+    private static void Elements(float* dst, nint ldDst, float* src, nint ldSrc, int i0, int i1, int j0, int j1)
+    {
+        for (int i = i0; i < i1; i++)
         {
             float* row = src + i * ldSrc;
-            for (int j = 0; j < cols; j++) dst[j * ldDst + i] = row[j];
+            for (int j = j0; j < j1; j++) dst[j * ldDst + i] = row[j];
         }
+    }
+
+    /// <summary>One 8×8 tile: rows of 8 floats <paramref name="ldSrc"/> apart become columns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8(float* src, nint ldSrc, float* dst, nint ldDst)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + ldSrc);
+        Vector256<float> r2 = Avx.LoadVector256(src + 2 * ldSrc), r3 = Avx.LoadVector256(src + 3 * ldSrc);
+        Vector256<float> r4 = Avx.LoadVector256(src + 4 * ldSrc), r5 = Avx.LoadVector256(src + 5 * ldSrc);
+        Vector256<float> r6 = Avx.LoadVector256(src + 6 * ldSrc), r7 = Avx.LoadVector256(src + 7 * ldSrc);
+        // within each 128-bit half: interleave row pairs, then gather four rows per column
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
+        Vector256<float> t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE);
+        Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE);
+        Vector256<float> u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+        // u(c) holds column c (low half: rows 0-3 of u0..u3; u4..u7 rows 4-7) and column c + 4 in the high half
+        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(dst + ldDst, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(dst + 2 * ldDst, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(dst + 3 * ldDst, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(dst + 4 * ldDst, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(dst + 5 * ldDst, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(dst + 6 * ldDst, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(dst + 7 * ldDst, Avx.Permute2x128(u3, u7, 0x31));
     }
 }
