@@ -5,9 +5,9 @@
 //
 //     dotnet run -c Release examples/fashion_mnist_resnet18.cs [epochs] [learning rate]
 //
-// Defaults: 10 epochs at a peak learning rate of 1e-2 (about two minutes an epoch on 2 cores). The 60,000 training
-// images are the training set and the 10,000 test images the validation set; the images are 28x28 grayscale, so the
-// net's first convolution takes one channel. Training batches are mirrored left-right at random (a callback: a
+// Defaults: 12 epochs at a peak learning rate of 1e-2 (about 70 s an epoch on 2 cores; 10 epochs ended at 0.9197 to
+// 0.9230 depending on rounding, 12 at 0.9263). The 60,000 training images are the training set and the 10,000 test
+// images the validation set; the images are 28x28 grayscale, so the net's first convolution takes one channel. Training batches are mirrored left-right at random (a callback: a
 // mirrored coat is still a coat), the one augmentation of fastai's aug_transforms that suits these centred images.
 // At the end it also reports test-time augmentation (fastai's learn.tta, here the image and its mirror with their
 // probabilities averaged). Exits with code 1 if the final accuracy (without TTA) is under 0.92.
@@ -20,7 +20,7 @@ using SharpGrad.Learning;
 using SharpGrad.NN;
 using SharpGrad.Vision;
 
-int epochs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
+int epochs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 12;
 double lr = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 1e-2;
 string[] classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 
