@@ -42,8 +42,8 @@ public sealed partial class Tensor
         // When the weight gradient will be wanted, keep forward's im2col matrix for it instead of building it again.
         long keep = weight.RequiresGradient && Autograd.GradMode.IsEnabled ? Conv.KeptColumnsLength(s) : 0;
         Tensor? columns = keep > 0 ? Uninitialized([checked((int)keep)]) : null;
-        // Likewise the weight as the lowering reorders it, for the input gradient (the weight is not changed in between
-        // by anything but an in-place edit between forward and backward, which PyTorch refuses too).
+        // Likewise the weight as the lowering reorders it, for the input gradient: that gradient is then the one of the
+        // weight the forward used, even if the weight is edited in place before backward (which PyTorch refuses).
         long keepWeight = input.RequiresGradient && Autograd.GradMode.IsEnabled ? Conv.KeptWeightLength(s) : 0;
         Tensor? reordered = keepWeight > 0 ? Uninitialized([checked((int)keepWeight)]) : null;
         Conv.Forward(y.Floats, x.Floats, wt.Floats, b is null ? default : b.Floats, s, columns is null ? default : columns.Floats,
