@@ -124,14 +124,4 @@ internal static unsafe class Conv
         if (ConvPixelRows.Supports(p)) ConvPixelRows.BackwardWeight(dweight, dout, input, keptColumns, p, accumulate);
         else ConvChannelRows.BackwardWeight(dweight, dout, input, keptColumns, p, accumulate);
     }
-
-    /// <summary>The outputs [lo, hi) of a row whose input column ow·stride + offset lies in [0, size).</summary>
-    internal static (int Lo, int Hi) ValidRange(int outSize, int stride, int offset, int size)
-    {
-        int lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
-        int hi = size - offset <= 0 ? 0 : (size - offset + stride - 1) / stride;
-        lo = Math.Min(lo, outSize);
-        hi = Math.Clamp(hi, lo, outSize);
-        return (lo, hi);
-    }
 }

@@ -215,7 +215,7 @@ internal static unsafe class ConvChannelRows
         {
             float* row = col + ((long)c * taps + t) * cols + (long)j * ohw;
             int dh = p.RowOffset[t], dw = p.ColumnOffset[t];
-            (int lo, int hi) = Conv.ValidRange(ow, s.StrideW, dw, s.W);
+            (int lo, int hi) = ConvPlan.ValidRange(ow, s.StrideW, dw, s.W);
             for (int r = 0; r < oh; r++)
             {
                 var dst = new Span<float>(row + (long)r * ow, ow);
@@ -258,7 +258,7 @@ internal static unsafe class ConvChannelRows
         {
             float* row = dcol + ((long)c * taps + t) * cols + (long)j * ohw;
             int dh = p.RowOffset[t], dw = p.ColumnOffset[t];
-            (int lo, int hi) = Conv.ValidRange(ow, s.StrideW, dw, s.W);
+            (int lo, int hi) = ConvPlan.ValidRange(ow, s.StrideW, dw, s.W);
             if (lo >= hi) continue;
             for (int r = 0; r < oh; r++)
             {

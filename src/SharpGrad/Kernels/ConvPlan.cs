@@ -85,7 +85,17 @@ internal sealed class ConvPlan
     /// <summary>Whether some output o in [0, outSize) reads input o·stride + offset inside [0, size).</summary>
     private static bool Reaches(int outSize, int stride, int offset, int size)
     {
-        (int lo, int hi) = Conv.ValidRange(outSize, stride, offset, size);
+        (int lo, int hi) = ValidRange(outSize, stride, offset, size);
         return lo < hi;
+    }
+
+    /// <summary>The outputs [lo, hi) of a row whose input column ow·stride + offset lies in [0, size).</summary>
+    internal static (int Lo, int Hi) ValidRange(int outSize, int stride, int offset, int size)
+    {
+        int lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+        int hi = size - offset <= 0 ? 0 : (size - offset + stride - 1) / stride;
+        lo = Math.Min(lo, outSize);
+        hi = Math.Clamp(hi, lo, outSize);
+        return (lo, hi);
     }
 }

@@ -8,7 +8,7 @@ namespace SharpGrad.Kernels;
 /// 1 or 2 (every convolution of a resnet on 28×28 to 64×64 images): each output row is one masked AVX-512 load (two
 /// and a lane shuffle for stride 2) and one masked store, with the masks for a kernel column worked out once. Masked
 /// lanes are never read, so a row that starts in the padding needs no bounds arithmetic. The general loops in
-/// <see cref="Conv"/> do the rest.
+/// <see cref="ConvChannelRows"/> do the rest.
 /// </summary>
 internal static unsafe class ConvRows512
 {
