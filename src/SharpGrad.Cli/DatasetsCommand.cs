@@ -44,25 +44,12 @@ internal static class DatasetsCommand
         return 0;
     }
 
-    private static int Get(string name, string? data, CancellationToken cancellation)
+    private static int Get(string name, string? data, CancellationToken cancellation) => Cli.Run(() =>
     {
-        try
-        {
-            string path = Datasets.Get(name, data, Reporters.Console, cancellation);
-            Console.Out.WriteLine(path);
-            return 0;
-        }
-        catch (ArgumentException e)
-        {
-            Console.Error.WriteLine(e.Message);
-            return 2;
-        }
-        catch (DatasetUnavailableException e)
-        {
-            Console.Error.WriteLine(e.Message);
-            return 1;
-        }
-    }
+        string path = Datasets.Get(name, data, Reporters.Console, cancellation);
+        Console.Out.WriteLine(path);
+        return 0;
+    });
 
     private static string FormatBytes(long n) => n >= 1_000_000 ? $"{n / 1_000_000} MB" : $"{n / 1000} kB";
 }

@@ -16,11 +16,7 @@ internal static class DemoCommand
         command.SetAction(r =>
         {
             int n = r.GetValue(steps);
-            if (n < 0)
-            {
-                Console.Error.WriteLine($"--steps must be non-negative, got {n}.");
-                return 2;
-            }
+            if (n < 0) return Cli.Fail($"--steps must be non-negative, got {n}.");
             Run(r.GetValue(seed), n, Console.Out);
             return 0;
         });

@@ -19,7 +19,7 @@ internal static class EvaluateCommand
             return Cli.Run(() =>
             {
                 string path = r.GetValue(model)!;
-                if (!File.Exists(path)) return Cli.Fail($"Model file '{path}' does not exist.");
+                if (Cli.MissingFile(path, "Model file") is { } missing) return Cli.Fail(missing);
                 ExportedModel m = LearnerFiles.LoadLearner(path);
                 CommonOptions.Values v = o.Read(r);
                 TrainingData data = TrainingData.Load(r.GetValue(dataset)!, v.DataDir, v.BatchSize, m.Input?.Channels ?? v.Channels, v.Seed);

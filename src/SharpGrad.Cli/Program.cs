@@ -12,4 +12,12 @@ var root = new RootCommand("SharpGrad: deep learning for .NET, from tensors and 
     EvaluateCommand.Create(),
     PredictCommand.Create(),
 };
-return root.Parse(args).Invoke();
+ParseResult parsed = root.Parse(args);
+Cli.CommandPath = Cli.PathOf(parsed.CommandResult);
+if (parsed.Errors.Count > 0)
+{
+    // One convention for every usage error: the error first, then a one-line hint, exit code 2 (not the whole help).
+    foreach (var error in parsed.Errors) Console.Error.WriteLine(error.Message);
+    return Cli.Fail(null);
+}
+return parsed.Invoke();

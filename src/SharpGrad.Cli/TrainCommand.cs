@@ -38,6 +38,8 @@ internal static class TrainCommand
 
     private static int Train(string source, CommonOptions.Values o, string arch, int hidden, int epochs, double lr, bool oneCycle, string? outFile)
     {
+        // A run is lost if its result cannot be saved: check the output path before any work.
+        if (outFile is not null) AtomicFile.CheckWritable(outFile);
         Tensor.ManualSeed(o.Seed);
         var clock = Stopwatch.StartNew();
         bool cnn = arch.StartsWith("resnet", StringComparison.Ordinal);
@@ -48,6 +50,7 @@ internal static class TrainCommand
         Learner learn = cnn
             ? CnnLearner.Create(data.Dls, arch == "resnet34" ? Arch.Resnet34 : Arch.Resnet18, metrics: [Metrics.Accuracy])
             : new Learner(data.Dls, Models.Build(arch, data.Features, hidden, data.Classes), Models.Loss(data.Classes), Optimizers.Sgd, [Models.Metric(data.Classes)]);
+        if (outFile is not null) ModuleSpec.CheckExportable(learn.Model);
         Console.WriteLine($"{arch} ({learn.Model.Parameters().Sum(p => (long)p.Numel):N0} parameters), {(cnn ? "Adam" : "SGD")}, lr {lr}{(oneCycle ? " (1cycle)" : "")}, {epochs} epochs, batch size {o.BatchSize}");
         clock.Restart();
         if (oneCycle) learn.FitOneCycle(epochs, lr);

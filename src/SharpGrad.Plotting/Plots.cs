@@ -1,3 +1,4 @@
+using SharpGrad.IO;
 using ScottPlot;
 
 namespace SharpGrad.Plotting;
@@ -10,7 +11,7 @@ namespace SharpGrad.Plotting;
 /// Every method validates its arguments before drawing (an <see cref="ArgumentException"/>, or one of its
 /// subclasses <see cref="ArgumentNullException"/> and <see cref="ArgumentOutOfRangeException"/>, naming the
 /// bad value), creates the folder of <c>path</c> when missing, and writes atomically: the PNG is written to
-/// <c>path + ".tmp-&lt;guid&gt;"</c> and then moved over <c>path</c>, so a crash never leaves a half-written
+/// a temporary file beside <c>path</c> and then moved over it (<see cref="AtomicFile"/>), so a crash never leaves a half-written
 /// file and an existing file is replaced whole. Text is drawn with an embedded copy of DejaVu Sans, so plots
 /// look the same whether or not the machine has fonts installed. Safe to call from several threads
 /// (rendering is serialised internally).
@@ -89,37 +90,11 @@ public static partial class Plots
         WriteAtomically(path, png);
     }
 
-    /// <summary>Writes <paramref name="bytes"/> to <c>path + ".tmp-&lt;guid&gt;"</c>, flushes it, then moves it over <paramref name="path"/>.</summary>
+    /// <summary>Creates the folder when missing, then writes <paramref name="bytes"/> with <see cref="AtomicFile"/>.</summary>
     private static void WriteAtomically(string path, byte[] bytes)
     {
-        string full = Path.GetFullPath(path);
-        string? folder = Path.GetDirectoryName(full);
-        if (!string.IsNullOrEmpty(folder))
-            Directory.CreateDirectory(folder);
-        string temp = full + ".tmp-" + Guid.NewGuid().ToString("N");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            try
-            {
-                File.Delete(temp);
-            }
-            catch (IOException)
-            {
-                // best effort: the original exception is the one that matters
-            }
-            catch (UnauthorizedAccessException)
-            {
-            }
-            throw;
-        }
+        string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
+        AtomicFile.Write(path, stream => stream.Write(bytes));
     }
 }

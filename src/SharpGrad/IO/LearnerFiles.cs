@@ -43,15 +43,56 @@ public static class LearnerFiles
     public static void Export(this Learner learn, string path, ImageInput? input = null)
     {
         input ??= learn.Dls.Train.Dataset is ImageDataset images ? new ImageInput(images.Channels, images.Height, images.Width) : null;
+        ExportModel(learn.Model, path, learn.Dls.Vocab, input);
+    }
+
+    /// <summary>Writes a model without a learner: weights, architecture, <paramref name="vocab"/> and the image input transform (atomically).</summary>
+    /// <param name="model">A model built from SharpGrad's layers (see <see cref="ModuleSpec.Types"/>).</param>
+    /// <param name="path">Output file (conventionally <c>.sgl</c>).</param>
+    /// <param name="vocab">Class names in label order; empty when the outputs are not classes.</param>
+    /// <param name="input">How image files become inputs, or null.</param>
+    /// <exception cref="NotSupportedException">The model contains a module that cannot be described; the message names it.</exception>
+    /// <exception cref="IOException">The file cannot be written; the message names it.</exception>
+    public static void ExportModel(NN.Module model, string path, IReadOnlyList<string> vocab, ImageInput? input = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(vocab);
         var metadata = new Dictionary<string, string>
         {
             ["format"] = "pt",
             [FormatKey] = ExportFormat,
-            [ArchKey] = ModuleSpec.Describe(learn.Model).ToJsonString(),
-            [VocabKey] = JsonSerializer.Serialize(learn.Dls.Vocab),
+            [ArchKey] = ModuleSpec.Describe(model).ToJsonString(),
+            [VocabKey] = JsonSerializer.Serialize(vocab),
         };
         if (input is not null) metadata[InputKey] = JsonSerializer.Serialize(new[] { input.Channels, input.Height, input.Width });
-        SafeTensors.Save(path, learn.Model.StateDict(), metadata);
+        SafeTensors.Save(path, model.StateDict(), metadata);
+    }
+
+    /// <summary>
+    /// Refuses a file whose metadata contradicts its weights, before it can mislabel a prediction or blame the user's
+    /// image: the stored input shape must pass through the model, and its outputs must match the class list (one
+    /// output per class, or one for two classes as chapter 4's binary models have).
+    /// </summary>
+    private static void CheckConsistent(string path, NN.Module model, IReadOnlyList<string> vocab, ImageInput? input)
+    {
+        if (input is null) return;
+        model.Eval();
+        Tensor output;
+        try
+        {
+            using (Tensor.NoGrad()) output = model.Forward(Tensor.Zeros(1, input.Channels, input.Height, input.Width));
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            throw new InvalidDataException(
+                $"{path}: the file says the model takes {input.Channels}x{input.Height}x{input.Width} images, but its weights do not accept that shape " +
+                $"({e.Message}); the file is inconsistent: export it again.", e);
+        }
+        int outputs = output.Size(-1);
+        if (vocab.Count > 0 && outputs != vocab.Count && !(outputs == 1 && vocab.Count == 2))
+            throw new InvalidDataException(
+                $"{path}: the file lists {vocab.Count} classes [{string.Join(", ", vocab)}] but the model has {outputs} output{(outputs == 1 ? "" : "s")}; " +
+                "the file is inconsistent: export it again.");
     }
 
     /// <summary>Loads a file written by <see cref="Export"/>.</summary>
@@ -69,6 +110,7 @@ public static class LearnerFiles
             ImageInput? input = meta.TryGetValue(InputKey, out string? i) && JsonSerializer.Deserialize<int[]>(i) is [int c, int h, int w] ? new ImageInput(c, h, w) : null;
             Dictionary<string, Tensor> state = SafeTensors.Load(path);
             model.LoadStateDict(state);
+            CheckConsistent(path, model, vocab, input);
             return new ExportedModel(model, vocab, input, meta);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or ArgumentException)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SharpGrad.NN;
+using SharpGrad.Vision;
 
 namespace SharpGrad.IO;
 
@@ -43,10 +44,26 @@ public static class ModuleSpec
         AdaptiveAvgPool2d p => new JsonObject { ["type"] = "AdaptiveAvgPool2d", ["size"] = Pair(p.OutputSize, p.SizeAsInt) },
         AdaptiveMaxPool2d p => new JsonObject { ["type"] = "AdaptiveMaxPool2d", ["size"] = Pair(p.OutputSize, p.SizeAsInt) },
         AdaptiveConcatPool2d p => new JsonObject { ["type"] = "AdaptiveConcatPool2d", ["size"] = p.Size },
+        BasicBlock b => new JsonObject { ["type"] = "BasicBlock", ["in"] = b.InPlanes, ["planes"] = b.Planes, ["stride"] = b.Stride },
+        ResNet r => new JsonObject
+        {
+            ["type"] = "ResNet", ["blocks"] = new JsonArray(r.Blocks.Select(n => (JsonNode)n).ToArray()), ["classes"] = r.NumClasses, ["in"] = r.InChannels,
+        },
         _ => throw new NotSupportedException(
-            $"Cannot describe a {module.GetType().Name} for export; only Sequential, Linear, ReLU, Sigmoid, Flatten, Dropout, Conv2d, BatchNorm1d/2d and the " +
-            "pooling layers can be rebuilt from a file. Save the weights with Save() and rebuild the model in code."),
+            $"Cannot describe a {module.GetType().Name} for export; a file can rebuild only SharpGrad's own layers ({string.Join(", ", Types)}) " +
+            "and Sequentials of them. Save the weights with learn.Save() and rebuild the model in code."),
     };
+
+    /// <summary>The module types <see cref="Describe"/> and <see cref="Build"/> know, by name.</summary>
+    public static IReadOnlyList<string> Types { get; } =
+    [
+        "Sequential", "Linear", "ReLU", "Sigmoid", "Flatten", "Dropout", "Conv2d", "BatchNorm1d", "BatchNorm2d", "MaxPool2d", "AvgPool2d",
+        "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "AdaptiveConcatPool2d", "BasicBlock", "ResNet",
+    ];
+
+    /// <summary>Throws the <see cref="Describe"/> error when <paramref name="module"/> or any descendant cannot be described, so a caller can refuse before training.</summary>
+    /// <exception cref="NotSupportedException">The message names the first module type that cannot be exported.</exception>
+    public static void CheckExportable(Module module) => Describe(module);
 
     /// <summary>A size as one number when it was given as one int, else as [height, width].</summary>
     private static JsonNode Pair((int H, int W) v, bool asInt) => asInt ? JsonValue.Create(v.H) : new JsonArray(v.H, v.W);
@@ -79,6 +96,8 @@ public static class ModuleSpec
                 "AdaptiveAvgPool2d" => IsInt(spec, "size") ? new AdaptiveAvgPool2d(Int(spec, "size")) : new AdaptiveAvgPool2d(Pair(spec, "size")),
                 "AdaptiveMaxPool2d" => IsInt(spec, "size") ? new AdaptiveMaxPool2d(Int(spec, "size")) : new AdaptiveMaxPool2d(Pair(spec, "size")),
                 "AdaptiveConcatPool2d" => new AdaptiveConcatPool2d(Int(spec, "size")),
+                "BasicBlock" => new BasicBlock(Int(spec, "in"), Int(spec, "planes"), Int(spec, "stride")),
+                "ResNet" => new ResNet(IntList(spec, "blocks"), Int(spec, "classes"), Int(spec, "in")),
                 _ => throw new InvalidDataException($"Unknown module type '{type}' in the model description."),
             };
         }
@@ -90,6 +109,9 @@ public static class ModuleSpec
 
     private static int Int(JsonNode spec, string name) =>
         spec[name]?.GetValue<int>() ?? throw new InvalidDataException($"'{name}' missing in {spec.ToJsonString()}");
+
+    private static int[] IntList(JsonNode spec, string name) =>
+        (spec[name]?.AsArray() ?? throw new InvalidDataException($"'{name}' missing in {spec.ToJsonString()}")).Select(n => n!.GetValue<int>()).ToArray();
 
     private static float Float(JsonNode spec, string name) =>
         spec[name]?.GetValue<float>() ?? throw new InvalidDataException($"'{name}' missing in {spec.ToJsonString()}");

@@ -38,6 +38,7 @@ public sealed partial class Learner
         Recorder = new Recorder();
         AddCallback(Recorder);
         AddCallback(new ProgressPrinter());
+        AddCallback(new StallWarning());
         foreach (Callback cb in callbacks ?? []) AddCallback(cb);
     }
 
@@ -161,6 +162,8 @@ public sealed partial class Learner
     {
         if (epochs < 0) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "Fit: epochs must be non-negative.");
         if (lr is <= 0 || lr is double.NaN) throw new ArgumentOutOfRangeException(nameof(lr), lr, "Fit: the learning rate must be positive.");
+        if (epochs > 0 && Dls.Train.Count == 0)
+            throw new InvalidOperationException($"Fit: the training set has no items (batch size {Dls.Train.BatchSize}); there is nothing to train on.");
         if (resetOpt || Opt is null) CreateOpt();
         if (wd is { } w) Opt!.SetHyper("wd", w);
         Opt!.SetHyper("lr", lr ?? Lr);

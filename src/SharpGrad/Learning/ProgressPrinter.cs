@@ -20,11 +20,15 @@ public sealed class ProgressPrinter : Callback
 
     private static int Width(string name) => Math.Max(name.Length, 10) + 2;
 
+    /// <summary>The cells padded to their columns' widths; a cell as wide as its column or wider still gets one space after it.</summary>
+    internal static string Row(IReadOnlyList<string> cells, IReadOnlyList<string> columns) =>
+        string.Concat(cells.Select((c, i) => c.Length < Width(columns[i]) ? c.PadRight(Width(columns[i])) : c + " ")).TrimEnd();
+
     /// <inheritdoc/>
     public override void BeforeFit()
     {
         if (Learn.Output is null) return;
-        Learn.Output.WriteLine(string.Concat(Columns.Select(c => c.PadRight(Width(c)))).TrimEnd());
+        Learn.Output.WriteLine(Row(Columns, Columns));
     }
 
     /// <inheritdoc/>
@@ -69,7 +73,7 @@ public sealed class ProgressPrinter : Callback
         cells.AddRange(values.Select(v => double.IsNaN(v) ? "None" : v.ToString("F6", CultureInfo.InvariantCulture)));
         TimeSpan t = _clock.Elapsed;
         cells.Add($"{(int)t.TotalMinutes:D2}:{t.Seconds:D2}");
-        Learn.Output.WriteLine(string.Concat(cells.Select((c, i) => c.PadRight(Width(cols[i])))).TrimEnd());
+        Learn.Output.WriteLine(Row(cells, cols));
     }
 
     /// <inheritdoc/>

@@ -15,6 +15,7 @@ public sealed class BasicBlock : Module
     /// <summary>A block from <paramref name="inPlanes"/> to <paramref name="planes"/> channels; a stride of 2 halves height and width.</summary>
     public BasicBlock(int inPlanes, int planes, int stride = 1, Generator? generator = null)
     {
+        (InPlanes, Planes, Stride) = (inPlanes, planes, stride);
         _conv1 = RegisterModule("conv1", new Conv2d(inPlanes, planes, 3, stride, padding: 1, bias: false, generator: generator));
         _bn1 = RegisterModule("bn1", new BatchNorm2d(planes));
         RegisterModule("relu", new ReLU());
@@ -24,6 +25,15 @@ public sealed class BasicBlock : Module
             _downsample = RegisterModule("downsample", new Sequential(
                 new Conv2d(inPlanes, planes, 1, stride, bias: false, generator: generator), new BatchNorm2d(planes)));
     }
+
+    /// <summary>Input channels.</summary>
+    public int InPlanes { get; }
+
+    /// <summary>Output channels.</summary>
+    public int Planes { get; }
+
+    /// <summary>Stride of the first convolution (and of the downsample).</summary>
+    public int Stride { get; }
 
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input)

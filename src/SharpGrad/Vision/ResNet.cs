@@ -20,6 +20,7 @@ public sealed class ResNet : Module
     {
         if (blocks.Count != 4) throw new ArgumentException($"ResNet: need 4 block counts, got {blocks.Count}.", nameof(blocks));
         Blocks = blocks;
+        (NumClasses, InChannels) = (numClasses, inChannels);
         _stem =
         [
             RegisterModule("conv1", new Conv2d(inChannels, 64, 7, 2, padding: 3, bias: false, generator: generator)),
@@ -48,6 +49,12 @@ public sealed class ResNet : Module
 
     /// <summary>Blocks per layer.</summary>
     public IReadOnlyList<int> Blocks { get; }
+
+    /// <summary>Outputs of <c>fc</c>.</summary>
+    public int NumClasses { get; }
+
+    /// <summary>Channels of the input images.</summary>
+    public int InChannels { get; }
 
     /// <summary>The layers before the pooling head, in order (fastai's body: conv1, bn1, relu, maxpool, layer1..layer4).</summary>
     public IReadOnlyList<Module> BodyLayers => [.. _stem, .. _layers];

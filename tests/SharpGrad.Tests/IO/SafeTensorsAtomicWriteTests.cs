@@ -70,7 +70,7 @@ public class SafeTensorsAtomicWriteTests
         // While writing, the temporary file sat beside the target, named after it.
         Assert.Equal(2, during.Length);
         Assert.Contains("model.safetensors", during);
-        Assert.Matches(@"^model\.safetensors\.tmp-[0-9a-f]{32}$", during.Single(f => f != "model.safetensors"));
+        Assert.Matches(@"^model\.safetensors\.sharpgrad-tmp-[0-9]+-[0-9a-f]{32}$", during.Single(f => f != "model.safetensors"));
         // Afterwards it is gone and the old file is as it was.
         Assert.Equal(["model.safetensors"], Files(dir));
         Assert.Equal(before, File.ReadAllBytes(path));

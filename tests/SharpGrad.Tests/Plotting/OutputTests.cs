@@ -10,7 +10,7 @@ public sealed class OutputTests : IDisposable
     private static double Square(double x) => x * x;
 
     private void AssertNoTempFiles() =>
-        Assert.Empty(Directory.GetFiles(_folder.Path, "*.tmp-*", SearchOption.AllDirectories));
+        Assert.Empty(Directory.GetFiles(_folder.Path, "*.sharpgrad-tmp-*", SearchOption.AllDirectories));
 
     [Fact]
     public void Missing_folders_are_created()

@@ -16,8 +16,7 @@ internal static class DatasetFetcher
     {
         string dir = Path.Combine(root, info.Name);
         if (IsComplete(info, dir)) return dir;
-        Directory.CreateDirectory(root);
-        using CacheLock _ = CacheLock.Acquire(root, info.Name, progress, LockTimeout);
+        using CacheLock _ = LockCache(root, info.Name, progress);
         if (IsComplete(info, dir)) return dir; // another process finished it while we waited
         RemoveLeftovers(info, root, dir);
         var failures = new List<string>();
@@ -31,6 +30,29 @@ internal static class DatasetFetcher
             progress.Log($"{info.Name}: skipped {source.Describe()}: {failure}");
         }
         throw new DatasetUnavailableException(info.Name, failures);
+    }
+
+    /// <summary>Creates the cache root when missing and takes the dataset's lock, with errors that name the folder and the way out.</summary>
+    private static CacheLock LockCache(string root, string name, IProgressReporter progress)
+    {
+        const string Fix = $"choose another folder with --data or ${DataDirectory.EnvironmentVariable}";
+        if (File.Exists(root)) throw new IOException($"The dataset cache '{root}' is a file, not a folder; {Fix}.");
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(root, ".locks"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"Cannot write to the dataset cache '{root}' to fetch '{name}' ({(e is UnauthorizedAccessException ? "permission denied" : e.Message.TrimEnd('.'))}); {Fix}.", e);
+        }
+        try
+        {
+            return CacheLock.Acquire(root, name, progress, LockTimeout);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new IOException($"Cannot write to the dataset cache '{root}' (permission denied) to fetch '{name}'; {Fix}.", e);
+        }
     }
 
     /// <summary>Whether every file of the dataset is in place; files only ever arrive there verified, by rename.</summary>

@@ -13,7 +13,10 @@ public sealed class DataLoader : IEnumerable<Batch>
     /// <param name="dataset">The items.</param>
     /// <param name="batchSize">Items per batch (the last may be smaller unless <paramref name="dropLast"/>).</param>
     /// <param name="shuffle">Draw a new random order at the start of every pass.</param>
-    /// <param name="dropLast">Skip the last batch when it is not full.</param>
+    /// <param name="dropLast">
+    /// Skip the last batch when it is not full. A set smaller than one batch still gives its one partial batch
+    /// (PyTorch's loader would give none, and an epoch would silently train nothing).
+    /// </param>
     /// <param name="generator">The random source for shuffling; default <see cref="Generator.Default"/>.</param>
     /// <param name="prefetch">
     /// Collate the next batch on another thread while the current one is used. Default: only with more than two cores;
@@ -52,7 +55,7 @@ public sealed class DataLoader : IEnumerable<Batch>
     /// <summary>Whether each pass draws a new random order.</summary>
     public bool Shuffle { get; }
 
-    /// <summary>Whether a last, partial batch is skipped.</summary>
+    /// <summary>Whether a last, partial batch is skipped (never the only batch: see the constructor).</summary>
     public bool DropLast { get; }
 
     /// <summary>The shuffling random source (null: <see cref="Generator.Default"/>).</summary>
@@ -62,7 +65,7 @@ public sealed class DataLoader : IEnumerable<Batch>
     public bool Prefetch { get; }
 
     /// <summary>Batches per pass.</summary>
-    public int Count => DropLast ? Dataset.Count / BatchSize : (Dataset.Count + BatchSize - 1) / BatchSize;
+    public int Count => DropLast && Dataset.Count >= BatchSize ? Dataset.Count / BatchSize : (Dataset.Count + BatchSize - 1) / BatchSize;
 
     /// <summary>The first batch of a pass (fastai's <c>first(dl)</c>).</summary>
     public Batch First()
