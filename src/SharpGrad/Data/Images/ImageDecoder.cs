@@ -33,6 +33,18 @@ public static class ImageDecoder
         throw new ImageDecodeException(source, DescribeUnknown(data));
     }
 
+    /// <summary>
+    /// Decodes an image as a viewer shows it: as <see cref="Decode"/>, then turned upright by a JPEG's EXIF
+    /// orientation tag (PIL's <c>ImageOps.exif_transpose(Image.open(f))</c>), so phone photos are not sideways.
+    /// </summary>
+    /// <inheritdoc cref="Decode" path="/param"/>
+    /// <exception cref="ImageDecodeException">The format is unknown, or the data is malformed or unsupported.</exception>
+    public static Image DecodeUpright(ReadOnlySpan<byte> data, string? source = null)
+    {
+        Image image = Decode(data, source);
+        return data.Length >= 3 && data[0] == 0xFF && data[1] == 0xD8 ? image.Orient(ExifOrientation.Read(data)) : image;
+    }
+
     private static string DescribeUnknown(ReadOnlySpan<byte> data)
     {
         if (data.IsEmpty)

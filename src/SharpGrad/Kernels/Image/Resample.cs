@@ -1,0 +1,154 @@
+namespace SharpGrad.Kernels;
+
+/// <summary>
+/// Antialiased bilinear resampling of 8-bit interleaved images, pixel-for-pixel what PIL's
+/// <c>Image.resize(size, Image.BILINEAR)</c> gives. Separable: a horizontal pass, then a vertical one, each skipped
+/// when that axis keeps its size. Each output sample is a weighted sum over the input samples under a triangle filter
+/// whose support widens with the shrink factor (a box-like footprint when shrinking, plain bilinear when enlarging);
+/// weights are normalised to sum to one, held in 22-bit fixed point, and each pass rounds to 8 bits, as PIL does.
+/// </summary>
+internal static class Resample
+{
+    /// <summary>Fraction bits of the fixed-point weights (PIL: 32 - 8 - 2, leaving room for 8-bit samples and the sum).</summary>
+    private const int PrecisionBits = 22;
+
+    /// <summary>The weights of one axis: output <c>i</c> reads inputs <c>Start[i] .. Start[i] + Count[i]</c> with <c>Weights[i * Stride ..]</c>.</summary>
+    internal readonly record struct Coefficients(int[] Start, int[] Count, int[] Weights, int Stride);
+
+    /// <summary>
+    /// dst (dstH, dstW, channels) = src (srcH, srcW, channels) resampled. Rows are contiguous; <paramref name="channels"/> 1 to 4.
+    /// </summary>
+    public static void Bilinear(Span<byte> dst, int dstW, int dstH, ReadOnlySpan<byte> src, int srcW, int srcH, int channels)
+    {
+        if (dstW < 1 || dstH < 1 || srcW < 1 || srcH < 1) throw new ArgumentOutOfRangeException(nameof(dstW), $"Resample: sizes must be positive, got {srcW}x{srcH} -> {dstW}x{dstH}.");
+        if (channels is < 1 or > 4) throw new ArgumentOutOfRangeException(nameof(channels), channels, "Resample: 1 to 4 channels.");
+        if (src.Length < (long)srcW * srcH * channels || dst.Length < (long)dstW * dstH * channels)
+            throw new ArgumentException($"Resample: buffers too small for {srcW}x{srcH}x{channels} -> {dstW}x{dstH}x{channels}.");
+        bool horizontal = dstW != srcW, vertical = dstH != srcH;
+        if (!horizontal && !vertical)
+        {
+            src[..(srcW * srcH * channels)].CopyTo(dst);
+            return;
+        }
+        if (!vertical)
+        {
+            Horizontal(dst, dstW, src, srcW, srcH, channels, Compute(srcW, dstW));
+            return;
+        }
+        Coefficients ky = Compute(srcH, dstH);
+        if (!horizontal)
+        {
+            Vertical(dst, dstH, src, srcW, channels, ky);
+            return;
+        }
+        // Only the input rows the vertical pass reads need the horizontal pass.
+        int first = ky.Start[0], last = ky.Start[dstH - 1] + ky.Count[dstH - 1];
+        byte[] temp = System.Buffers.ArrayPool<byte>.Shared.Rent(dstW * (last - first) * channels);
+        try
+        {
+            int rowBytes = srcW * channels;
+            Horizontal(temp, dstW, src.Slice(first * rowBytes, (last - first) * rowBytes), srcW, last - first, channels, Compute(srcW, dstW));
+            var shifted = new Coefficients((int[])ky.Start.Clone(), ky.Count, ky.Weights, ky.Stride);
+            for (int i = 0; i < dstH; i++) shifted.Start[i] -= first;
+            Vertical(dst, dstH, temp, dstW, channels, shifted);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(temp);
+        }
+    }
+
+    /// <summary>The triangle-filter weights for resampling <paramref name="inSize"/> samples to <paramref name="outSize"/>.</summary>
+    internal static Coefficients Compute(int inSize, int outSize)
+    {
+        double scale = (double)inSize / outSize;
+        double filterScale = Math.Max(scale, 1.0);
+        double support = 1.0 * filterScale; // the triangle's support is 1, widened by the shrink factor
+        int stride = (int)Math.Ceiling(support) * 2 + 1;
+        var start = new int[outSize];
+        var count = new int[outSize];
+        var weights = new int[outSize * stride];
+        double[] kd = new double[stride];
+        for (int i = 0; i < outSize; i++)
+        {
+            double center = (i + 0.5) * scale;
+            int lo = Math.Max((int)(center - support + 0.5), 0);
+            int hi = Math.Min((int)(center + support + 0.5), inSize);
+            int n = hi - lo;
+            double total = 0;
+            for (int x = 0; x < n; x++)
+            {
+                double t = Math.Abs((x + lo - center + 0.5) / filterScale);
+                double w = t < 1.0 ? 1.0 - t : 0.0;
+                kd[x] = w;
+                total += w;
+            }
+            for (int x = 0; x < n; x++)
+            {
+                double w = total != 0 ? kd[x] / total : kd[x];
+                weights[i * stride + x] = w < 0 ? (int)(-0.5 + w * (1 << PrecisionBits)) : (int)(0.5 + w * (1 << PrecisionBits));
+            }
+            start[i] = lo;
+            count[i] = n;
+        }
+        return new Coefficients(start, count, weights, stride);
+    }
+
+    /// <summary>A fixed-point sum back to a byte: shift out the fraction, clamp to 0..255.</summary>
+    private static byte Clip8(int sum)
+    {
+        int v = sum >> PrecisionBits;
+        return (byte)(v < 0 ? 0 : v > 255 ? 255 : v);
+    }
+
+    // dst (rows, dstW, ch) = src (rows, srcW, ch) resampled along each row.
+    private static void Horizontal(Span<byte> dst, int dstW, ReadOnlySpan<byte> src, int srcW, int rows, int ch, Coefficients kx)
+    {
+        const int Half = 1 << (PrecisionBits - 1);
+        for (int y = 0; y < rows; y++)
+        {
+            ReadOnlySpan<byte> row = src.Slice(y * srcW * ch, srcW * ch);
+            Span<byte> outRow = dst.Slice(y * dstW * ch, dstW * ch);
+            for (int x = 0; x < dstW; x++)
+            {
+                ReadOnlySpan<int> w = kx.Weights.AsSpan(x * kx.Stride, kx.Count[x]);
+                int s0 = kx.Start[x] * ch;
+                for (int c = 0; c < ch; c++)
+                {
+                    int sum = Half;
+                    for (int t = 0; t < w.Length; t++) sum += row[s0 + t * ch + c] * w[t];
+                    outRow[x * ch + c] = Clip8(sum);
+                }
+            }
+        }
+    }
+
+    // dst (dstH, width, ch) = src (.., width, ch) resampled along each column; rows of the weighted sum stay contiguous.
+    private static void Vertical(Span<byte> dst, int dstH, ReadOnlySpan<byte> src, int width, int ch, Coefficients ky)
+    {
+        const int Half = 1 << (PrecisionBits - 1);
+        int rowBytes = width * ch;
+        int[] sums = System.Buffers.ArrayPool<int>.Shared.Rent(rowBytes);
+        try
+        {
+            Span<int> acc = sums.AsSpan(0, rowBytes);
+            for (int y = 0; y < dstH; y++)
+            {
+                acc.Fill(Half);
+                ReadOnlySpan<int> w = ky.Weights.AsSpan(y * ky.Stride, ky.Count[y]);
+                for (int t = 0; t < w.Length; t++)
+                {
+                    ReadOnlySpan<byte> row = src.Slice((ky.Start[y] + t) * rowBytes, rowBytes);
+                    int wt = w[t];
+                    for (int i = 0; i < rowBytes; i++) acc[i] += row[i] * wt;
+                }
+                Span<byte> outRow = dst.Slice(y * rowBytes, rowBytes);
+                for (int i = 0; i < rowBytes; i++) outRow[i] = Clip8(acc[i]);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<int>.Shared.Return(sums);
+        }
+    }
+}
