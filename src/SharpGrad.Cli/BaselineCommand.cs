@@ -21,7 +21,7 @@ internal static class BaselineCommand
             return Cli.Run(() =>
             {
                 CommonOptions.Values v = o.Read(r);
-                TrainingData data = TrainingData.Load(r.GetValue(dataset)!, v.DataDir, 1024, v.Channels, v.Seed);
+                TrainingData data = TrainingData.Load(r.GetValue(dataset)!, v.DataDir, 1024, v.Channels, v.Seed, v.ItemTfms);
                 (double[] perClass, double overall) = Run(data.Dls, data.Classes);
                 for (int c = 0; c < perClass.Length; c++) Console.WriteLine($"{data.Dls.Vocab[c],12}: {perClass[c]:F4}");
                 Console.WriteLine($"{"mean",12}: {overall:F4}");

@@ -22,7 +22,7 @@ internal static class EvaluateCommand
                 if (Cli.MissingFile(path, "Model file") is { } missing) return Cli.Fail(missing);
                 ExportedModel m = LearnerFiles.LoadLearner(path);
                 CommonOptions.Values v = o.Read(r);
-                TrainingData data = TrainingData.Load(r.GetValue(dataset)!, v.DataDir, v.BatchSize, m.Input?.Channels ?? v.Channels, v.Seed);
+                TrainingData data = TrainingData.Load(r.GetValue(dataset)!, v.DataDir, v.BatchSize, m.Input?.Channels ?? v.Channels, v.Seed, m.Input?.Transform ?? v.ItemTfms);
                 if (!data.Dls.Vocab.SequenceEqual(m.Vocab))
                     return Cli.Fail($"The model's classes [{string.Join(", ", m.Vocab)}] differ from the dataset's [{string.Join(", ", data.Dls.Vocab)}].");
                 long correct = 0, total = 0;

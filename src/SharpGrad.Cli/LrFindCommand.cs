@@ -25,7 +25,7 @@ internal static class LrFindCommand
             {
                 CommonOptions.Values v = o.Read(r);
                 Tensor.ManualSeed(v.Seed);
-                TrainingData data = TrainingData.Load(r.GetValue(dataset)!, v.DataDir, v.BatchSize, v.Channels, v.Seed);
+                TrainingData data = TrainingData.Load(r.GetValue(dataset)!, v.DataDir, v.BatchSize, v.Channels, v.Seed, v.ItemTfms);
                 var learn = new Learner(data.Dls, Models.Build(r.GetValue(arch)!, data.Features, r.GetValue(hidden), data.Classes),
                                         Models.Loss(data.Classes), Optimizers.Sgd, [Models.Metric(data.Classes)]);
                 LrFindResult result = learn.LrFind();

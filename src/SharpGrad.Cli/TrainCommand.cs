@@ -44,7 +44,7 @@ internal static class TrainCommand
         var clock = Stopwatch.StartNew();
         bool cnn = arch.StartsWith("resnet", StringComparison.Ordinal);
         if (cnn) o = o with { Channels = 3, BatchSize = o.BatchSizeGiven ? o.BatchSize : 64 };
-        TrainingData data = TrainingData.Load(source, o.DataDir, o.BatchSize, o.Channels, o.Seed);
+        TrainingData data = TrainingData.Load(source, o.DataDir, o.BatchSize, o.Channels, o.Seed, o.ItemTfms);
         if (data.Classes < 2) return Cli.Fail($"{source}: found {data.Classes} class; training needs at least two.");
         Console.WriteLine($"{data.Name}: {data.Dls.Train.Dataset.Count:N0} training and {data.Dls.Valid.Dataset.Count:N0} validation images of {data.Channels}x{data.Height}x{data.Width}, classes [{string.Join(", ", data.Dls.Vocab)}] (loaded in {clock.Elapsed.TotalSeconds:F1} s)");
         Learner learn = cnn

@@ -12,7 +12,8 @@ namespace SharpGrad.IO;
 /// </summary>
 public static class LearnerFiles
 {
-    private const string FormatKey = "sharpgrad.format", ArchKey = "sharpgrad.arch", VocabKey = "sharpgrad.vocab", InputKey = "sharpgrad.input";
+    private const string FormatKey = "sharpgrad.format", ArchKey = "sharpgrad.arch", VocabKey = "sharpgrad.vocab", InputKey = "sharpgrad.input",
+        ItemTfmKey = "sharpgrad.item_tfm";
     private const string ExportFormat = "learner-v1";
 
     /// <summary>Writes the model's weights to <paramref name="path"/> (atomically).</summary>
@@ -42,7 +43,7 @@ public static class LearnerFiles
     /// <exception cref="NotSupportedException">The model contains a module that cannot be described; the message names it.</exception>
     public static void Export(this Learner learn, string path, ImageInput? input = null)
     {
-        input ??= learn.Dls.Train.Dataset is ImageDataset images ? new ImageInput(images.Channels, images.Height, images.Width) : null;
+        input ??= learn.Dls.Train.Dataset is IImageDataset images ? new ImageInput(images.Channels, images.Height, images.Width, images.ItemTransform) : null;
         ExportModel(learn.Model, path, learn.Dls.Vocab, input);
     }
 
@@ -65,6 +66,7 @@ public static class LearnerFiles
             [VocabKey] = JsonSerializer.Serialize(vocab),
         };
         if (input is not null) metadata[InputKey] = JsonSerializer.Serialize(new[] { input.Channels, input.Height, input.Width });
+        if (input?.Transform is { } tfm) metadata[ItemTfmKey] = tfm.Describe().ToJsonString();
         SafeTensors.Save(path, model.StateDict(), metadata);
     }
 
@@ -107,7 +109,8 @@ public static class LearnerFiles
         {
             NN.Module model = ModuleSpec.Build(JsonNode.Parse(meta[ArchKey]) ?? throw new InvalidDataException("empty architecture"));
             var vocab = JsonSerializer.Deserialize<string[]>(meta.TryGetValue(VocabKey, out string? v) ? v : "[]") ?? [];
-            ImageInput? input = meta.TryGetValue(InputKey, out string? i) && JsonSerializer.Deserialize<int[]>(i) is [int c, int h, int w] ? new ImageInput(c, h, w) : null;
+            ItemTransform? tfm = meta.TryGetValue(ItemTfmKey, out string? t) ? ItemTransform.FromDescription(JsonNode.Parse(t) ?? throw new InvalidDataException("empty item transform")) : null;
+            ImageInput? input = meta.TryGetValue(InputKey, out string? i) && JsonSerializer.Deserialize<int[]>(i) is [int c, int h, int w] ? new ImageInput(c, h, w, tfm) : null;
             Dictionary<string, Tensor> state = SafeTensors.Load(path);
             model.LoadStateDict(state);
             CheckConsistent(path, model, vocab, input);

@@ -16,7 +16,7 @@ public static class CnnLearner
     {
         int n = numClasses ?? dls.Vocab.Count;
         if (n < 2) throw new ArgumentException($"CnnLearner: the data has {n} classes; pass numClasses when the vocab is unknown.");
-        int channels = dls.Train.Dataset is ImageDataset images ? images.Channels : 3;
+        int channels = dls.Train.Dataset is IImageDataset images ? images.Channels : 3;
         Sequential model = CreateModel(arch, n, channels, generator);
         return new Learner(dls, model, lossFunc ?? F.CrossEntropy, opt ?? Optimizers.Adam, metrics, lr: lr, splitter: Split);
     }

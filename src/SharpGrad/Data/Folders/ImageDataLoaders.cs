@@ -19,15 +19,21 @@ public static class ImageDataLoaders
     /// <param name="channels">3 (RGB) or 1 (grayscale).</param>
     /// <param name="progress">Where decoding reports; default silent.</param>
     /// <param name="skipBad">Leave out unreadable files with a warning instead of failing on the first.</param>
-    /// <exception cref="InvalidDataException">No images; an empty class folder; a validation class with no training images.</exception>
+    /// <param name="itemTfms">
+    /// Applied to every decoded image (fastai's <c>item_tfms</c>), e.g. <c>new Resize(224)</c>: images may then have any
+    /// size, are decoded when drawn (so a training set gets new random crops every epoch) and are checked once up front.
+    /// Without it every image must have the same size.
+    /// </param>
+    /// <exception cref="InvalidDataException">No images; an empty class folder; a validation class with no training images; images of several sizes without <paramref name="itemTfms"/>.</exception>
     public static DataLoaders FromFolder(string path, int bs = 64, string train = "train", string valid = "valid", double? validPct = null,
-                                         ulong seed = 42, int channels = 3, IProgressReporter? progress = null, bool skipBad = false)
+                                         ulong seed = 42, int channels = 3, IProgressReporter? progress = null, bool skipBad = false,
+                                         ItemTransform? itemTfms = null)
     {
         IReadOnlyList<ImageItem> items = ImageFiles.LabelByParent(ImageFiles.Find(path));
         if (items.Count == 0) throw new InvalidDataException($"No images (.png, .jpg, .jpeg, .bmp) under '{path}'.");
         if (validPct is null) CheckClassFolders(path, train, valid);
         Splitter split = validPct is { } pct ? Splitters.Random(pct, seed) : Splitters.Grandparent(train, valid);
-        return Build(path, items, split, bs, seed, channels, progress, skipBad,
+        return Build(path, items, split, bs, seed, channels, progress, skipBad, itemTfms,
             validPct is null ? $"no images under '{train}/<label>/' and '{valid}/<label>/' in '{path}'; pass validPct to split at random" : null);
     }
 
@@ -56,24 +62,44 @@ public static class ImageDataLoaders
     /// <paramref name="path"/> in the first column, label in the second), split at random (fastai's <c>from_csv</c>, e.g. mnist-sample's <c>labels.csv</c>).
     /// </summary>
     public static DataLoaders FromCsv(string path, string csvFile = "labels.csv", int bs = 64, double validPct = 0.2, ulong seed = 42,
-                                      int channels = 3, IProgressReporter? progress = null)
+                                      int channels = 3, IProgressReporter? progress = null, ItemTransform? itemTfms = null)
     {
         string csv = Path.Combine(path, csvFile);
         IReadOnlyList<ImageItem> items = LabelsCsv.Read(csv, path);
-        return Build(path, items, Splitters.Random(validPct, seed), bs, seed, channels, progress, skipBad: false, null);
+        return Build(path, items, Splitters.Random(validPct, seed), bs, seed, channels, progress, skipBad: false, itemTfms, null);
     }
 
     private static DataLoaders Build(string path, IReadOnlyList<ImageItem> items, Splitter split, int bs, ulong seed, int channels,
-                                     IProgressReporter? progress, bool skipBad, string? emptyHint)
+                                     IProgressReporter? progress, bool skipBad, ItemTransform? itemTfms, string? emptyHint)
     {
         (int[] trainIdx, int[] validIdx) = split(items);
         if (trainIdx.Length == 0 && emptyHint is not null) throw new InvalidDataException($"Split found {emptyHint}.");
         var vocab = trainIdx.Concat(validIdx).Select(i => items[i].Label).Distinct().Order(StringComparer.Ordinal).ToList();
+        if (itemTfms is not null)
+        {
+            ImageFileDataset trainFiles = Lazy(trainIdx.Select(i => items[i]).ToList(), vocab, channels, itemTfms, training: true, seed, progress, skipBad);
+            ImageFileDataset validFiles = Lazy(validIdx.Select(i => items[i]).ToList(), vocab, channels, itemTfms, training: false, seed, progress, skipBad);
+            return new DataLoaders(
+                new DataLoader(trainFiles, bs, shuffle: true, dropLast: true, generator: new Generator(seed)),
+                new DataLoader(validFiles, bs, shuffle: false),
+                vocab);
+        }
         ImageDataset trainSet = ImageFolderLoader.Load(trainIdx.Select(i => items[i]).ToList(), vocab, channels, progress, skipBad);
         ImageDataset validSet = ImageFolderLoader.Load(validIdx.Select(i => items[i]).ToList(), vocab, channels, progress, skipBad);
         return new DataLoaders(
             new DataLoader(trainSet, bs, shuffle: true, dropLast: true, generator: new Generator(seed)),
             new DataLoader(validSet, bs, shuffle: false),
             vocab);
+    }
+
+    /// <summary>An <see cref="ImageFileDataset"/> over the readable files of <paramref name="items"/>.</summary>
+    private static ImageFileDataset Lazy(IReadOnlyList<ImageItem> items, IReadOnlyList<string> vocab, int channels, ItemTransform tfm, bool training,
+                                         ulong seed, IProgressReporter? progress, bool skipBad)
+    {
+        if (channels is not (1 or 3)) throw new ArgumentOutOfRangeException(nameof(channels), channels, "channels must be 1 (grayscale) or 3 (RGB).");
+        var index = new Dictionary<string, int>();
+        for (int i = 0; i < vocab.Count; i++) index[vocab[i]] = i;
+        int[] keep = ImageFileCheck.Readable(items.Select(it => it.Path).ToList(), channels, tfm, progress ?? Reporters.Silent, skipBad);
+        return new ImageFileDataset(keep.Select(i => items[i].Path).ToList(), keep.Select(i => (long)index[items[i].Label]).ToArray(), vocab, channels, tfm, training, seed);
     }
 }

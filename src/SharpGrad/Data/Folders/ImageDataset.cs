@@ -7,7 +7,7 @@ namespace SharpGrad.Data;
 /// in 0..1 (pixel / 255, as <c>ToTensor</c> and fastai's <c>IntToFloatTensor</c> give), grayscale replicated to three
 /// channels when <see cref="Channels"/> is 3 (fastai's <c>from_folder</c> opens every image as RGB).
 /// </summary>
-public sealed class ImageDataset : Dataset
+public sealed class ImageDataset : Dataset, IImageDataset
 {
     private readonly byte[] _pixels;
 
@@ -47,6 +47,9 @@ public sealed class ImageDataset : Dataset
 
     /// <inheritdoc/>
     public override int Count => Labels.Count;
+
+    /// <summary>Always null: these images are batched as decoded (see <see cref="ImageFileDataset"/> for item transforms).</summary>
+    public ItemTransform? ItemTransform => null;
 
     /// <inheritdoc/>
     public override (Tensor X, Tensor? Y) this[int index]

@@ -40,7 +40,7 @@ public static class ImageFolderLoader
                     {
                         try
                         {
-                            Image image = ImageDecoder.Decode(File.ReadAllBytes(items[i].Path), items[i].Path);
+                            Image image = ImageDecoder.DecodeUpright(File.ReadAllBytes(items[i].Path), items[i].Path);
                             decoded[i] = channels == 1 && image.Channels == 3 ? image.ToGray() : image;
                         }
                         catch (IOException e) when (skipBad)
@@ -72,7 +72,8 @@ public static class ImageFolderLoader
         for (int i = 1; i < images.Length; i++)
             if (images[i].Height != h || images[i].Width != w)
                 throw new InvalidDataException(
-                    $"Images differ in size: {items[0].Path} is {w}x{h} but {items[i].Path} is {images[i].Width}x{images[i].Height}; batching needs one size (resize them first).");
+                    $"Images differ in size: {items[0].Path} is {w}x{h} but {items[i].Path} is {images[i].Width}x{images[i].Height}; batching needs one size: " +
+                    "pass an item transform such as itemTfms: new Resize(224) (CLI: --size 224).");
         int stored = images.Any(im => im.Channels == 3) ? 3 : 1;
         int size = h * w * stored;
         var pixels = new byte[(long)size * images.Length];
