@@ -6,7 +6,7 @@ using SharpGrad.Reporting;
 namespace SharpGrad.Learning;
 
 /// <summary>
-/// Trains a model on DataLoaders (fastai's <c>Learner</c>): <see cref="Fit"/> runs the loop of fastai's events
+/// Trains a model on DataLoaders (fastai's <c>Learner</c>): <see cref="Fit(int, double?, double?, IEnumerable{Callback}?, bool)"/> runs the loop of fastai's events
 /// (batch: forward, loss, backward, step, zero grad; then a validation pass under no-grad), prints fastai's epoch
 /// table, and lets callbacks observe or change every step.
 /// </summary>
@@ -22,7 +22,7 @@ public sealed partial class Learner
     /// <param name="optFunc">Makes the optimizer; default <see cref="Optimizers.Adam"/>, as fastai's.</param>
     /// <param name="metrics">Columns computed on the validation set.</param>
     /// <param name="callbacks">Extra callbacks.</param>
-    /// <param name="lr">Default learning rate for <see cref="Fit"/> (fastai's 1e-3).</param>
+    /// <param name="lr">Default learning rate for <see cref="Fit(int, double?, double?, IEnumerable{Callback}?, bool)"/> (fastai's 1e-3).</param>
     /// <param name="splitter">Splits the model's parameters into groups; default one group.</param>
     public Learner(DataLoaders dls, Module model, Func<Tensor, Tensor, Tensor> lossFunc, OptimizerFactory? optFunc = null,
                    IEnumerable<Metric>? metrics = null, IEnumerable<Callback>? callbacks = null, double lr = 1e-3,
@@ -142,8 +142,11 @@ public sealed partial class Learner
     /// <summary>Creates the optimizer over the model's parameter groups (fastai's <c>create_opt</c>); batch-norm and bias parameters are exempt from weight decay unless <see cref="WdBnBias"/>.</summary>
     public Optimizer CreateOpt()
     {
+        // The optimizer takes every parameter; a frozen learner's freezing is applied again afterwards.
+        foreach (Tensor p in Model.Parameters()) p.RequiresGrad(true);
         Opt = OptFunc(_splitter(Model), Lr);
         if (!WdBnBias) Opt.ExcludeFromWeightDecay(NormAndBiasParameters(Model));
+        ApplyFreeze();
         return Opt;
     }
 
@@ -160,13 +163,25 @@ public sealed partial class Learner
     /// <exception cref="TrainingDivergedException">The loss became NaN or infinite; names the epoch and batch.</exception>
     public void Fit(int epochs, double? lr = null, double? wd = null, IEnumerable<Callback>? cbs = null, bool resetOpt = false)
     {
-        if (epochs < 0) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "Fit: epochs must be non-negative.");
         if (lr is <= 0 || lr is double.NaN) throw new ArgumentOutOfRangeException(nameof(lr), lr, "Fit: the learning rate must be positive.");
+        FitWith(epochs, opt => opt.SetHyper("lr", lr ?? Lr), wd, cbs, resetOpt);
+    }
+
+    /// <summary>
+    /// <see cref="Fit(int, double?, double?, IEnumerable{Callback}?, bool)"/> with discriminative learning rates: each
+    /// parameter group gets its rate from <paramref name="lr"/> (fastai's <c>fit(n, slice(lo, hi))</c>).
+    /// </summary>
+    public void Fit(int epochs, Slice lr, double? wd = null, IEnumerable<Callback>? cbs = null, bool resetOpt = false) =>
+        FitWith(epochs, opt => opt.SetHyper("lr", lr.ForGroups(opt.ParamGroups.Count)), wd, cbs, resetOpt);
+
+    private void FitWith(int epochs, Action<Optimizer> setLr, double? wd, IEnumerable<Callback>? cbs, bool resetOpt)
+    {
+        if (epochs < 0) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "Fit: epochs must be non-negative.");
         if (epochs > 0 && Dls.Train.Count == 0)
             throw new InvalidOperationException($"Fit: the training set has no items (batch size {Dls.Train.BatchSize}); there is nothing to train on.");
         if (resetOpt || Opt is null) CreateOpt();
         if (wd is { } w) Opt!.SetHyper("wd", w);
-        Opt!.SetHyper("lr", lr ?? Lr);
+        setLr(Opt!);
         var extra = cbs?.ToList() ?? [];
         foreach (Callback cb in extra) AddCallback(cb);
         try

@@ -23,4 +23,24 @@ public static class OneCycle
         });
         learn.Fit(epochs, max, wd, [scheduler, .. cbs ?? []], resetOpt);
     }
+
+    /// <summary>
+    /// 1cycle with discriminative learning rates (fastai's <c>fit_one_cycle(n, slice(lo, hi))</c>): each parameter group
+    /// follows the same cosine shape from its own maximum rate, so the ratios between groups hold throughout.
+    /// </summary>
+    public static void FitOneCycle(this Learner learn, int epochs, Slice lrMax, double div = 25, double divFinal = 1e5,
+                                   double pctStart = 0.25, double? wd = null, (double Start, double Middle, double End)? moms = null,
+                                   IEnumerable<Callback>? cbs = null, bool resetOpt = false)
+    {
+        if (pctStart is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(pctStart), pctStart, "FitOneCycle: pctStart must be in [0, 1].");
+        if (resetOpt || learn.Opt is null) learn.CreateOpt();
+        double[] max = lrMax.ForGroups(learn.Opt!.ParamGroups.Count);
+        var (m0, m1, m2) = moms ?? (0.95, 0.85, 0.95);
+        var scheduler = new ParamScheduler(new Dictionary<string, IReadOnlyList<Func<double, double>>>
+        {
+            ["lr"] = max.Select(m => Schedules.CombinedCos(pctStart, m / div, m, m / divFinal)).ToArray(),
+            ["mom"] = [Schedules.CombinedCos(pctStart, m0, m1, m2)],
+        });
+        learn.Fit(epochs, lrMax, wd, [scheduler, .. cbs ?? []], resetOpt: false);
+    }
 }

@@ -60,7 +60,7 @@ public abstract class Optimizer
         set => SetHyper("lr", value);
     }
 
-    /// <summary>Updates every parameter that has a gradient.</summary>
+    /// <summary>Updates every parameter that has a gradient and requires one (a frozen parameter does not).</summary>
     public void Step()
     {
         if (CapturedGraph.IsCapturing)
@@ -70,7 +70,7 @@ public abstract class Optimizer
             var updates = new List<(Tensor P, Tensor Grad, ParamGroup Group)>();
             foreach (ParamGroup group in ParamGroups)
                 foreach (Tensor p in group.Parameters)
-                    if (p.Grad is not null) updates.Add((p, p.Grad, group));
+                    if (p.Grad is not null && p.RequiresGradient) updates.Add((p, p.Grad, group));
             var bound = updates.ToArray();
             CapturedGraph.RecordInPlace((this, bound), static s => s.Item1.Apply(s.bound));
             using (CapturedGraph.Pause()) Apply(bound);
@@ -79,7 +79,7 @@ public abstract class Optimizer
         using (Tensor.NoGrad())
             foreach (ParamGroup group in ParamGroups)
                 foreach (Tensor p in group.Parameters)
-                    if (p.Grad is not null) Update(p, p.Grad, group);
+                    if (p.Grad is not null && p.RequiresGradient) Update(p, p.Grad, group); // frozen parameters are left alone
     }
 
     private void Apply((Tensor P, Tensor Grad, ParamGroup Group)[] updates)
