@@ -48,7 +48,9 @@ public static class ModuleSpec
         ResNet r => new JsonObject
         {
             ["type"] = "ResNet", ["blocks"] = new JsonArray(r.Blocks.Select(n => (JsonNode)n).ToArray()), ["classes"] = r.NumClasses, ["in"] = r.InChannels,
+            ["normalize"] = r.Normalization is null ? null : Describe(r.Normalization),
         },
+        Normalization n => new JsonObject { ["type"] = "Normalization", ["channels"] = n.Channels },
         _ => throw new NotSupportedException(
             $"Cannot describe a {module.GetType().Name} for export; a file can rebuild only SharpGrad's own layers ({string.Join(", ", Types)}) " +
             "and Sequentials of them. Save the weights with learn.Save() and rebuild the model in code."),
@@ -58,7 +60,7 @@ public static class ModuleSpec
     public static IReadOnlyList<string> Types { get; } =
     [
         "Sequential", "Linear", "ReLU", "Sigmoid", "Flatten", "Dropout", "Conv2d", "BatchNorm1d", "BatchNorm2d", "MaxPool2d", "AvgPool2d",
-        "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "AdaptiveConcatPool2d", "BasicBlock", "ResNet",
+        "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "AdaptiveConcatPool2d", "BasicBlock", "ResNet", "Normalization",
     ];
 
     /// <summary>Throws the <see cref="Describe"/> error when <paramref name="module"/> or any descendant cannot be described, so a caller can refuse before training.</summary>
@@ -97,7 +99,10 @@ public static class ModuleSpec
                 "AdaptiveMaxPool2d" => IsInt(spec, "size") ? new AdaptiveMaxPool2d(Int(spec, "size")) : new AdaptiveMaxPool2d(Pair(spec, "size")),
                 "AdaptiveConcatPool2d" => new AdaptiveConcatPool2d(Int(spec, "size")),
                 "BasicBlock" => new BasicBlock(Int(spec, "in"), Int(spec, "planes"), Int(spec, "stride")),
-                "ResNet" => new ResNet(IntList(spec, "blocks"), Int(spec, "classes"), Int(spec, "in")),
+                "ResNet" => new ResNet(IntList(spec, "blocks"), Int(spec, "classes"), Int(spec, "in"),
+                    normalization: spec["normalize"] is JsonNode norm ? (Normalization)Build(norm) : null),
+                // The values are buffers, loaded with the weights; the description only sizes them.
+                "Normalization" => new Normalization(new float[Int(spec, "channels")], Enumerable.Repeat(1f, Int(spec, "channels")).ToArray()),
                 _ => throw new InvalidDataException($"Unknown module type '{type}' in the model description."),
             };
         }

@@ -7,6 +7,8 @@ namespace SharpGrad.Vision;
 /// layers of blocks (64, 128, 256, 512 channels; stride 2 at the start of layers 2-4) → adaptive average pool → fc.
 /// Convolutions are initialised kaiming-normal (fan out, ReLU), batch norms with weight 1 and bias 0, as torchvision
 /// does; state-dict names are torchvision's (<c>conv1.weight</c>, <c>layer1.0.bn1.running_mean</c>, <c>fc.weight</c>, ...).
+/// A pretrained network may start with a <see cref="Normalization"/> (<c>normalize.mean</c>, <c>normalize.std</c>): the input
+/// normalisation its weights expect.
 /// </summary>
 public sealed class ResNet : Module
 {
@@ -16,11 +18,20 @@ public sealed class ResNet : Module
     private readonly Linear _fc;
 
     /// <summary>A ResNet with <paramref name="blocks"/> blocks per layer (resnet18: 2, 2, 2, 2; resnet34: 3, 4, 6, 3).</summary>
-    public ResNet(IReadOnlyList<int> blocks, int numClasses = 1000, int inChannels = 3, Generator? generator = null)
+    /// <param name="blocks">Blocks per layer.</param>
+    /// <param name="numClasses">Outputs of the final linear layer.</param>
+    /// <param name="inChannels">Channels of the input images.</param>
+    /// <param name="generator">Random source of the initial weights.</param>
+    /// <param name="normalization">A first layer normalising the input, or null.</param>
+    public ResNet(IReadOnlyList<int> blocks, int numClasses = 1000, int inChannels = 3, Generator? generator = null, Normalization? normalization = null)
     {
         if (blocks.Count != 4) throw new ArgumentException($"ResNet: need 4 block counts, got {blocks.Count}.", nameof(blocks));
+        if (blocks.Any(b => b < 1)) throw new ArgumentException($"ResNet: every layer needs at least one block, got [{string.Join(", ", blocks)}].", nameof(blocks));
+        if (normalization is not null && normalization.Channels != inChannels)
+            throw new ArgumentException($"ResNet: the normalization has {normalization.Channels} channels but the input has {inChannels}.", nameof(normalization));
         Blocks = blocks;
         (NumClasses, InChannels) = (numClasses, inChannels);
+        Normalization = normalization is null ? null : RegisterModule("normalize", normalization);
         _stem =
         [
             RegisterModule("conv1", new Conv2d(inChannels, 64, 7, 2, padding: 3, bias: false, generator: generator)),
@@ -50,6 +61,9 @@ public sealed class ResNet : Module
     /// <summary>Blocks per layer.</summary>
     public IReadOnlyList<int> Blocks { get; }
 
+    /// <summary>The input normalisation applied first, or null.</summary>
+    public Normalization? Normalization { get; }
+
     /// <summary>Outputs of <c>fc</c>.</summary>
     public int NumClasses { get; }
 
@@ -57,7 +71,7 @@ public sealed class ResNet : Module
     public int InChannels { get; }
 
     /// <summary>The layers before the pooling head, in order (fastai's body: conv1, bn1, relu, maxpool, layer1..layer4).</summary>
-    public IReadOnlyList<Module> BodyLayers => [.. _stem, .. _layers];
+    public IReadOnlyList<Module> BodyLayers => Normalization is null ? [.. _stem, .. _layers] : [Normalization, .. _stem, .. _layers];
 
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input)

@@ -35,7 +35,8 @@ public class ExportEveryModuleTests
         [typeof(AdaptiveMaxPool2d)] = () => new Sequential(new AdaptiveMaxPool2d(2)),
         [typeof(AdaptiveConcatPool2d)] = () => new Sequential(new AdaptiveConcatPool2d(2)),
         [typeof(BasicBlock)] = () => new Sequential(new BasicBlock(C, 8, stride: 2)),
-        [typeof(ResNet)] = () => new ResNet([1, 1, 1, 2], numClasses: 6, inChannels: C),
+        [typeof(ResNet)] = () => new ResNet([1, 1, 1, 2], numClasses: 6, inChannels: C, normalization: new Normalization([0.1f, 0.5f, 0.9f], [1f, 2f, 0.5f])),
+        [typeof(Normalization)] = () => new Sequential(new Normalization([0.2f, 0.4f, 0.6f], [0.5f, 1.5f, 2.5f])),
     };
 
     /// <summary>Types that cannot be rebuilt from a file, and why.</summary>
