@@ -2,65 +2,98 @@ using System.CommandLine;
 using System.Diagnostics;
 using SharpGrad.IO;
 using SharpGrad.Learning;
+using SharpGrad.Reporting;
 using SharpGrad.Vision;
 
 namespace SharpGrad.Cli;
 
-/// <summary><c>sharpgrad train</c>: fetch a dataset, train a linear model or chapter 4's simple_net, print fastai's table, optionally export.</summary>
+/// <summary>
+/// <c>sharpgrad train</c>: fetch a dataset (or read a folder of images), train a linear model, chapter 4's simple_net or
+/// a resnet (from scratch, or pretrained and fine-tuned), print fastai's table, optionally export.
+/// </summary>
 internal static class TrainCommand
 {
+    /// <summary>What the user asked for, checked.</summary>
+    private sealed record Plan(string Arch, int Hidden, int Epochs, double Lr, bool LrGiven, bool OneCycle, bool Pretrained, int? FineTune, int FreezeEpochs, string? OutFile);
+
     public static Command Create()
     {
         var dataset = new Argument<string>("dataset") { Description = "A catalog dataset (mnist-sample, mnist, fashion-mnist, mnist-png) or a folder of class sub-folders.", DefaultValueFactory = _ => "mnist-sample" };
         var o = new CommonOptions();
-        var arch = new Option<string>("--arch") { Description = "linear, mlp (chapter 4's simple_net), resnet18 or resnet34 (fastai's cnn_learner: Adam, 3-channel images).", DefaultValueFactory = _ => "mlp" };
+        var arch = new Option<string>("--arch") { Description = "linear, mlp (chapter 4's simple_net), resnet18 or resnet34 (fastai's vision learner: Adam, 3-channel images).", DefaultValueFactory = _ => "mlp" };
         arch.AcceptOnlyFromAmong("linear", "mlp", "resnet18", "resnet34");
         var hidden = new Option<int>("--hidden") { Description = "Hidden units of the mlp.", DefaultValueFactory = _ => 30 };
         var epochs = new Option<int>("--epochs") { Description = "Epochs.", DefaultValueFactory = _ => 40 };
-        var lr = new Option<double>("--lr") { Description = "Learning rate (the maximum with --one-cycle).", DefaultValueFactory = _ => 0.1 };
+        var lr = new Option<double>("--lr") { Description = "Learning rate (the maximum with --one-cycle; the base rate with --fine-tune, default 2e-3 there).", DefaultValueFactory = _ => 0.1 };
         var oneCycle = new Option<bool>("--one-cycle") { Description = "Use the 1cycle schedule (fit_one_cycle) instead of a constant rate." };
-        var outFile = new Option<string?>("--out") { Description = "Export the trained learner here (weights, architecture, classes), for 'predict' and 'evaluate'." };
-        var command = new Command("train", "Train a digit classifier end to end: fetch the data, train, report, optionally export.")
-            { dataset, arch, hidden, epochs, lr, oneCycle, outFile };
+        var pretrained = new Option<bool>("--pretrained") { Description = "Start resnet18 from ImageNet weights (CNTK's, fetched from NuGet and cached), body frozen." };
+        var fineTune = new Option<int?>("--fine-tune") { Description = "fastai's fine_tune: train the head with the body frozen for --freeze-epochs, then everything for this many epochs (replaces --epochs)." };
+        var freezeEpochs = new Option<int>("--freeze-epochs") { Description = "Frozen epochs before --fine-tune unfreezes.", DefaultValueFactory = _ => 1 };
+        var outFile = new Option<string?>("--out") { Description = "Export the trained learner here (weights, architecture, classes, image transform), for 'predict' and 'evaluate'." };
+        var command = new Command("train", "Train an image classifier end to end: fetch the data, train, report, optionally export.")
+            { dataset, arch, hidden, epochs, lr, oneCycle, pretrained, fineTune, freezeEpochs, outFile };
         o.AddTo(command);
         command.SetAction(r =>
         {
-            int e = r.GetValue(epochs), h = r.GetValue(hidden);
+            int e = r.GetValue(epochs), h = r.GetValue(hidden), fe = r.GetValue(freezeEpochs);
             double rate = r.GetValue(lr);
             if (e < 1) return Cli.Fail($"--epochs must be at least 1, got {e}.");
             if (h < 1) return Cli.Fail($"--hidden must be at least 1, got {h}.");
             if (!(rate > 0) || double.IsInfinity(rate)) return Cli.Fail($"--lr must be a positive number, got {rate}.");
+            if (r.GetValue(fineTune) is < 1) return Cli.Fail($"--fine-tune must be at least 1, got {r.GetValue(fineTune)}.");
+            if (fe < 0) return Cli.Fail($"--freeze-epochs must be non-negative, got {fe}.");
+            string a = r.GetValue(arch)!;
+            if (r.GetValue(pretrained) && a != "resnet18")
+                return Cli.Fail($"--pretrained needs --arch resnet18 (the only pretrained weights reachable here), got --arch {a}.");
+            if (r.GetValue(fineTune) is not null && !a.StartsWith("resnet", StringComparison.Ordinal))
+                return Cli.Fail($"--fine-tune needs a resnet (--arch resnet18 --pretrained), got --arch {a}.");
             if (o.Validate(r) is { } error) return Cli.Fail(error);
-            return Cli.Run(() => Train(r.GetValue(dataset)!, o.Read(r), r.GetValue(arch)!, h, e, rate, r.GetValue(oneCycle), r.GetValue(outFile)));
+            var plan = new Plan(a, h, e, rate, r.GetResult(lr) is { Implicit: false }, r.GetValue(oneCycle), r.GetValue(pretrained), r.GetValue(fineTune), fe, r.GetValue(outFile));
+            return Cli.Run(() => Train(r.GetValue(dataset)!, o.Read(r), plan));
         });
         return command;
     }
 
-    private static int Train(string source, CommonOptions.Values o, string arch, int hidden, int epochs, double lr, bool oneCycle, string? outFile)
+    private static int Train(string source, CommonOptions.Values o, Plan p)
     {
         // A run is lost if its result cannot be saved: check the output path before any work.
-        if (outFile is not null) AtomicFile.CheckWritable(outFile);
+        if (p.OutFile is not null) AtomicFile.CheckWritable(p.OutFile);
         Tensor.ManualSeed(o.Seed);
         var clock = Stopwatch.StartNew();
-        bool cnn = arch.StartsWith("resnet", StringComparison.Ordinal);
+        bool cnn = p.Arch.StartsWith("resnet", StringComparison.Ordinal);
         if (cnn) o = o with { Channels = 3, BatchSize = o.BatchSizeGiven ? o.BatchSize : 64 };
         TrainingData data = TrainingData.Load(source, o.DataDir, o.BatchSize, o.Channels, o.Seed, o.ItemTfms);
         if (data.Classes < 2) return Cli.Fail($"{source}: found {data.Classes} class; training needs at least two.");
-        Console.WriteLine($"{data.Name}: {data.Dls.Train.Dataset.Count:N0} training and {data.Dls.Valid.Dataset.Count:N0} validation images of {data.Channels}x{data.Height}x{data.Width}, classes [{string.Join(", ", data.Dls.Vocab)}] (loaded in {clock.Elapsed.TotalSeconds:F1} s)");
+        Console.WriteLine($"{data.Name}: {data.Dls.Train.Dataset.Count:N0} training and {data.Dls.Valid.Dataset.Count:N0} validation images of {data.Channels}x{data.Height}x{data.Width}" +
+                          $"{(o.ItemTfms is { } t ? $" ({t})" : "")}, classes [{string.Join(", ", data.Dls.Vocab)}] (loaded in {clock.Elapsed.TotalSeconds:F1} s)");
         Learner learn = cnn
-            ? CnnLearner.Create(data.Dls, arch == "resnet34" ? Arch.Resnet34 : Arch.Resnet18, metrics: [Metrics.Accuracy])
-            : new Learner(data.Dls, Models.Build(arch, data.Features, hidden, data.Classes), Models.Loss(data.Classes), Optimizers.Sgd, [Models.Metric(data.Classes)]);
-        if (outFile is not null) ModuleSpec.CheckExportable(learn.Model);
-        Console.WriteLine($"{arch} ({learn.Model.Parameters().Sum(p => (long)p.Numel):N0} parameters), {(cnn ? "Adam" : "SGD")}, lr {lr}{(oneCycle ? " (1cycle)" : "")}, {epochs} epochs, batch size {o.BatchSize}");
+            ? VisionLearner.Create(data.Dls, p.Arch == "resnet34" ? Arch.Resnet34 : Arch.Resnet18, p.Pretrained, metrics: [Metrics.Accuracy], progress: Reporters.Console)
+            : new Learner(data.Dls, Models.Build(p.Arch, data.Features, p.Hidden, data.Classes), Models.Loss(data.Classes), Optimizers.Sgd, [Models.Metric(data.Classes)]);
+        if (p.OutFile is not null) ModuleSpec.CheckExportable(learn.Model);
+        long parameters = learn.Model.Parameters().Sum(t => (long)t.Numel);
         clock.Restart();
-        if (oneCycle) learn.FitOneCycle(epochs, lr);
-        else learn.Fit(epochs, lr);
+        int epochs;
+        if (p.FineTune is { } ft)
+        {
+            double baseLr = p.LrGiven ? p.Lr : 2e-3;
+            Console.WriteLine($"{p.Arch}{(p.Pretrained ? " pretrained" : "")} ({parameters:N0} parameters), Adam, fine_tune: {p.FreezeEpochs} frozen epoch(s) at {baseLr:G3}, " +
+                              $"then {ft} at slice({baseLr / 200:G3}, {baseLr / 2:G3}), batch size {o.BatchSize}");
+            learn.FineTune(ft, baseLr, p.FreezeEpochs);
+            epochs = ft + p.FreezeEpochs;
+        }
+        else
+        {
+            Console.WriteLine($"{p.Arch}{(p.Pretrained ? " pretrained, body frozen" : "")} ({parameters:N0} parameters), {(cnn ? "Adam" : "SGD")}, lr {p.Lr}{(p.OneCycle ? " (1cycle)" : "")}, {p.Epochs} epochs, batch size {o.BatchSize}");
+            if (p.OneCycle) learn.FitOneCycle(p.Epochs, p.Lr);
+            else learn.Fit(p.Epochs, p.Lr);
+            epochs = p.Epochs;
+        }
         double[] last = learn.Recorder.Values[^1];
         Console.WriteLine($"{learn.Metrics[0].Name} {last[2]:F4} after {epochs} epochs ({clock.Elapsed.TotalSeconds:F1} s, {clock.Elapsed.TotalMilliseconds / epochs:F0} ms per epoch)");
-        if (outFile is not null)
+        if (p.OutFile is not null)
         {
-            learn.Export(outFile);
-            Console.WriteLine($"exported to {Path.GetFullPath(outFile)}");
+            learn.Export(p.OutFile);
+            Console.WriteLine($"exported to {Path.GetFullPath(p.OutFile)}");
         }
         return 0;
     }

@@ -5,21 +5,16 @@ using SharpGrad.NN;
 namespace SharpGrad.Vision;
 
 /// <summary>
-/// fastai's <c>cnn_learner(dls, resnet18, pretrained=False)</c>: the ResNet body (everything before its pooling and
-/// fc), fastai's head, three parameter groups, Adam by default (fit it with <c>FitOneCycle</c>).
+/// fastai 1's <c>cnn_learner(dls, resnet18, pretrained=False)</c>: the ResNet body (everything before its pooling and
+/// fc), fastai's head, three parameter groups, Adam by default (fit it with <c>FitOneCycle</c>). Untrained by default;
+/// <see cref="VisionLearner"/> is fastai 2's spelling, pretrained by default.
 /// </summary>
 public static class CnnLearner
 {
     /// <summary>A learner for <paramref name="dls"/> with a fresh <paramref name="arch"/> body and fastai's head sized for the vocab.</summary>
     public static Learner Create(DataLoaders dls, Arch arch, Func<Tensor, Tensor, Tensor>? lossFunc = null, IEnumerable<Metric>? metrics = null,
-                                 OptimizerFactory? opt = null, double lr = 1e-3, int? numClasses = null, Generator? generator = null)
-    {
-        int n = numClasses ?? dls.Vocab.Count;
-        if (n < 2) throw new ArgumentException($"CnnLearner: the data has {n} classes; pass numClasses when the vocab is unknown.");
-        int channels = dls.Train.Dataset is IImageDataset images ? images.Channels : 3;
-        Sequential model = CreateModel(arch, n, channels, generator);
-        return new Learner(dls, model, lossFunc ?? F.CrossEntropy, opt ?? Optimizers.Adam, metrics, lr: lr, splitter: Split);
-    }
+                                 OptimizerFactory? opt = null, double lr = 1e-3, int? numClasses = null, Generator? generator = null, bool pretrained = false) =>
+        VisionLearner.Create(dls, arch, pretrained, lossFunc, metrics, opt, lr, numClasses, generator);
 
     /// <summary><c>Sequential(body, head)</c> for <paramref name="arch"/> with <paramref name="numClasses"/> outputs.</summary>
     public static Sequential CreateModel(Arch arch, int numClasses, int inChannels = 3, Generator? generator = null)
@@ -50,15 +45,19 @@ public static class CnnLearner
             new BatchNorm1d(hidden), new Dropout(ps, generator), last);
     }
 
-    /// <summary>fastai's <c>_resnet_split</c>: body[0:6] (stem, layer1, layer2), body[6:] (layer3, layer4), the head.</summary>
+    /// <summary>
+    /// fastai's <c>_resnet_split</c>: the body up to layer2 (body[0:6]: stem, layer1, layer2; a pretrained body's
+    /// normalisation layer first), its last two layers (layer3, layer4), the head.
+    /// </summary>
     public static IReadOnlyList<IReadOnlyList<Tensor>> Split(Module model)
     {
-        if (model is not Sequential { Layers: [Sequential body, Module head] })
+        if (model is not Sequential { Layers: [Sequential body, Module head] } || body.Layers.Count < 3)
             throw new ArgumentException("CnnLearner.Split expects Sequential(body, head) as CreateModel builds it.");
+        int cut = body.Layers.Count - 2;
         return
         [
-            body.Layers.Take(6).SelectMany(m => m.Parameters()).ToList(),
-            body.Layers.Skip(6).SelectMany(m => m.Parameters()).ToList(),
+            body.Layers.Take(cut).SelectMany(m => m.Parameters()).ToList(),
+            body.Layers.Skip(cut).SelectMany(m => m.Parameters()).ToList(),
             head.Parameters().ToList(),
         ];
     }

@@ -24,16 +24,17 @@ public static class ImageDataLoaders
     /// size, are decoded when drawn (so a training set gets new random crops every epoch) and are checked once up front.
     /// Without it every image must have the same size.
     /// </param>
+    /// <param name="batchTfms">Applied to each batch (fastai's <c>batch_tfms</c>), e.g. <c>[new AugTransforms()]</c>: random on the training set, deterministic parts only on the validation set.</param>
     /// <exception cref="InvalidDataException">No images; an empty class folder; a validation class with no training images; images of several sizes without <paramref name="itemTfms"/>.</exception>
     public static DataLoaders FromFolder(string path, int bs = 64, string train = "train", string valid = "valid", double? validPct = null,
                                          ulong seed = 42, int channels = 3, IProgressReporter? progress = null, bool skipBad = false,
-                                         ItemTransform? itemTfms = null)
+                                         ItemTransform? itemTfms = null, IReadOnlyList<BatchTransform>? batchTfms = null)
     {
         IReadOnlyList<ImageItem> items = ImageFiles.LabelByParent(ImageFiles.Find(path));
         if (items.Count == 0) throw new InvalidDataException($"No images (.png, .jpg, .jpeg, .bmp) under '{path}'.");
         if (validPct is null) CheckClassFolders(path, train, valid);
         Splitter split = validPct is { } pct ? Splitters.Random(pct, seed) : Splitters.Grandparent(train, valid);
-        return Build(path, items, split, bs, seed, channels, progress, skipBad, itemTfms,
+        return Build(path, items, split, bs, seed, channels, progress, skipBad, itemTfms, batchTfms,
             validPct is null ? $"no images under '{train}/<label>/' and '{valid}/<label>/' in '{path}'; pass validPct to split at random" : null);
     }
 
@@ -62,15 +63,16 @@ public static class ImageDataLoaders
     /// <paramref name="path"/> in the first column, label in the second), split at random (fastai's <c>from_csv</c>, e.g. mnist-sample's <c>labels.csv</c>).
     /// </summary>
     public static DataLoaders FromCsv(string path, string csvFile = "labels.csv", int bs = 64, double validPct = 0.2, ulong seed = 42,
-                                      int channels = 3, IProgressReporter? progress = null, ItemTransform? itemTfms = null)
+                                      int channels = 3, IProgressReporter? progress = null, ItemTransform? itemTfms = null,
+                                      IReadOnlyList<BatchTransform>? batchTfms = null)
     {
         string csv = Path.Combine(path, csvFile);
         IReadOnlyList<ImageItem> items = LabelsCsv.Read(csv, path);
-        return Build(path, items, Splitters.Random(validPct, seed), bs, seed, channels, progress, skipBad: false, itemTfms, null);
+        return Build(path, items, Splitters.Random(validPct, seed), bs, seed, channels, progress, skipBad: false, itemTfms, batchTfms, null);
     }
 
     private static DataLoaders Build(string path, IReadOnlyList<ImageItem> items, Splitter split, int bs, ulong seed, int channels,
-                                     IProgressReporter? progress, bool skipBad, ItemTransform? itemTfms, string? emptyHint)
+                                     IProgressReporter? progress, bool skipBad, ItemTransform? itemTfms, IReadOnlyList<BatchTransform>? batchTfms, string? emptyHint)
     {
         (int[] trainIdx, int[] validIdx) = split(items);
         if (trainIdx.Length == 0 && emptyHint is not null) throw new InvalidDataException($"Split found {emptyHint}.");
@@ -80,15 +82,15 @@ public static class ImageDataLoaders
             ImageFileDataset trainFiles = Lazy(trainIdx.Select(i => items[i]).ToList(), vocab, channels, itemTfms, training: true, seed, progress, skipBad);
             ImageFileDataset validFiles = Lazy(validIdx.Select(i => items[i]).ToList(), vocab, channels, itemTfms, training: false, seed, progress, skipBad);
             return new DataLoaders(
-                new DataLoader(trainFiles, bs, shuffle: true, dropLast: true, generator: new Generator(seed)),
-                new DataLoader(validFiles, bs, shuffle: false),
+                new DataLoader(trainFiles, bs, shuffle: true, dropLast: true, generator: new Generator(seed), batchTfms: batchTfms, trainingTfms: true, tfmSeed: seed),
+                new DataLoader(validFiles, bs, shuffle: false, batchTfms: batchTfms, trainingTfms: false, tfmSeed: seed),
                 vocab);
         }
         ImageDataset trainSet = ImageFolderLoader.Load(trainIdx.Select(i => items[i]).ToList(), vocab, channels, progress, skipBad);
         ImageDataset validSet = ImageFolderLoader.Load(validIdx.Select(i => items[i]).ToList(), vocab, channels, progress, skipBad);
         return new DataLoaders(
-            new DataLoader(trainSet, bs, shuffle: true, dropLast: true, generator: new Generator(seed)),
-            new DataLoader(validSet, bs, shuffle: false),
+            new DataLoader(trainSet, bs, shuffle: true, dropLast: true, generator: new Generator(seed), batchTfms: batchTfms, trainingTfms: true, tfmSeed: seed),
+            new DataLoader(validSet, bs, shuffle: false, batchTfms: batchTfms, trainingTfms: false, tfmSeed: seed),
             vocab);
     }
 

@@ -22,7 +22,11 @@ public sealed class DataLoader : IEnumerable<Batch>
     /// Collate the next batch on another thread while the current one is used. Default: only with more than two cores;
     /// on two cores the extra thread competes with training and measured ~20% slower epochs for chapter 4's simple_net.
     /// </param>
-    public DataLoader(Dataset dataset, int batchSize = 64, bool shuffle = false, bool dropLast = false, Generator? generator = null, bool? prefetch = null)
+    /// <param name="batchTfms">Applied to every batch's inputs after collation, in order (fastai's <c>batch_tfms</c>), e.g. <see cref="AugTransforms"/>.</param>
+    /// <param name="trainingTfms">Whether the batch transforms run in their random training form (the training loader) or not (validation).</param>
+    /// <param name="tfmSeed">Seed of the batch transforms' randomness: the n-th batch drawn uses a generator derived from (seed, n).</param>
+    public DataLoader(Dataset dataset, int batchSize = 64, bool shuffle = false, bool dropLast = false, Generator? generator = null, bool? prefetch = null,
+                      IReadOnlyList<BatchTransform>? batchTfms = null, bool trainingTfms = false, ulong tfmSeed = 0)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"DataLoader: batchSize must be at least 1, got {batchSize}.");
@@ -32,7 +36,19 @@ public sealed class DataLoader : IEnumerable<Batch>
         DropLast = dropLast;
         Generator = generator;
         Prefetch = prefetch ?? Environment.ProcessorCount > 2;
+        BatchTfms = batchTfms ?? [];
+        TrainingTfms = trainingTfms;
+        _tfmSeed = tfmSeed;
     }
+
+    private readonly ulong _tfmSeed;
+    private long _tfmDraws;
+
+    /// <summary>The batch transforms, applied in order to each batch's inputs.</summary>
+    public IReadOnlyList<BatchTransform> BatchTfms { get; }
+
+    /// <summary>Whether the batch transforms run in their random (training) form.</summary>
+    public bool TrainingTfms { get; }
 
     /// <summary>Batches of (x, y) pairs: the seed's <c>DataLoader(list(zip(train_x, train_y)), batch_size=256)</c>.</summary>
     public DataLoader(IReadOnlyList<(Tensor X, Tensor Y)> pairs, int batchSize = 64, bool shuffle = false, bool dropLast = false, Generator? generator = null)
@@ -103,8 +119,18 @@ public sealed class DataLoader : IEnumerable<Batch>
     private Task<Batch> Produce(int[] order, int batch)
     {
         int start = batch * BatchSize, count = Math.Min(BatchSize, order.Length - start);
+        ulong draw = (ulong)Interlocked.Increment(ref _tfmDraws);
         return Prefetch
-            ? Task.Run(() => Dataset.Collate(order.AsSpan(start, count)))
-            : Task.FromResult(Dataset.Collate(order.AsSpan(start, count)));
+            ? Task.Run(() => Transform(Dataset.Collate(order.AsSpan(start, count)), draw))
+            : Task.FromResult(Transform(Dataset.Collate(order.AsSpan(start, count)), draw));
+    }
+
+    private Batch Transform(Batch batch, ulong draw)
+    {
+        if (BatchTfms.Count == 0) return batch;
+        var random = new Generator(_tfmSeed * 0x9E3779B97F4A7C15UL ^ draw * 0xD1B54A32D192ED03UL);
+        Tensor x = batch.X;
+        foreach (BatchTransform t in BatchTfms) x = t.Apply(x, TrainingTfms, random);
+        return new Batch(x, batch.Y);
     }
 }
