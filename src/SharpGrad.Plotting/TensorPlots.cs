@@ -40,6 +40,23 @@ public static class TensorPlots
         };
     }
 
+    /// <summary>
+    /// fastai's <c>dls.show_batch()</c>: the first <paramref name="rows"/>² items of a training batch, as the model sees them
+    /// (item transforms and augmentation applied), each titled with its class, written as a PNG grid.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="rows"/> is not positive.</exception>
+    public static void ShowBatch(this SharpGrad.Data.DataLoaders dls, string path, int rows = 3, int cellPixels = 0)
+    {
+        if (rows < 1) throw new ArgumentOutOfRangeException(nameof(rows), rows, "ShowBatch: rows must be at least 1.");
+        SharpGrad.Data.Batch b = dls.Train.First();
+        int n = Math.Min(rows * rows, b.Count);
+        long[] labels = b.Y is null ? [] : b.Y.Long().ToArray<long>();
+        var images = Enumerable.Range(0, n).Select(i => b.X[i].Clamp(0f, 1f)).ToList();
+        var titles = Enumerable.Range(0, n).Select(i => i < labels.Length && labels[i] >= 0 && labels[i] < dls.Vocab.Count ? dls.Vocab[(int)labels[i]] : "").ToList();
+        int side = b.X.Size(-1);
+        ShowImages(path, images, titles, Math.Min(rows, n), cellPixels > 0 ? cellPixels : Math.Max(1, 160 / Math.Max(side, 1)));
+    }
+
     /// <summary>fastai's <c>recorder.plot_loss()</c>: the smoothed training loss per batch and the validation loss at each epoch's end.</summary>
     public static void PlotLoss(this Recorder recorder, string path, int skipStart = 5)
     {

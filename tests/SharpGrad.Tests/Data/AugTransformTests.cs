@@ -110,3 +110,21 @@ public class AugTransformTests
         Assert.NotEqual(plain.Train.First().X.ToArray<float>(), aug.Train.First().X.ToArray<float>());
     }
 }
+
+/// <summary>fastai's show_batch: a PNG of augmented training items with their labels.</summary>
+public class ShowBatchTests
+{
+    [Fact]
+    public void ShowBatch_writes_a_grid_of_augmented_training_images()
+    {
+        using var dir = new TempDir();
+        string folder = Cli.CliTrialTests.TinyFolder(dir, 10);
+        DataLoaders dls = ImageDataLoaders.FromFolder(folder, bs: 16, validPct: 0.25, itemTfms: new Resize(32), batchTfms: [new AugTransforms()]);
+        string png = Path.Combine(dir, "batch.png");
+        SharpGrad.Plotting.TensorPlots.ShowBatch(dls, png, rows: 3);
+        Image image = ImageDecoder.Decode(File.ReadAllBytes(png), png);
+        Assert.True(image.Width >= 3 * 32 && image.Height >= 3 * 32, $"{image.Width}x{image.Height}");
+        Assert.True(image.Pixels.Distinct().Count() > 50, "the grid looks blank");
+        Assert.Throws<ArgumentOutOfRangeException>(() => SharpGrad.Plotting.TensorPlots.ShowBatch(dls, png, rows: 0));
+    }
+}
