@@ -26,7 +26,12 @@ public static class PretrainedFetcher
     /// <summary>The folder holding <paramref name="model"/>'s files, fetched first when needed.</summary>
     /// <exception cref="PretrainedUnavailableException">Every source failed; the message lists each and why.</exception>
     /// <exception cref="IOException">The cache cannot be written; the message names the folder.</exception>
-    public static string Get(PretrainedModel model, string? dataDirectory = null, IProgressReporter? progress = null, CancellationToken cancellation = default)
+    public static string Get(PretrainedModel model, string? dataDirectory = null, IProgressReporter? progress = null, CancellationToken cancellation = default) =>
+        Get(model, dataDirectory, progress, cancellation, Feeds(), GlobalPackagesFolder());
+
+    /// <summary><see cref="Get(PretrainedModel, string?, IProgressReporter?, CancellationToken)"/> with the sources given (tests).</summary>
+    internal static string Get(PretrainedModel model, string? dataDirectory, IProgressReporter? progress, CancellationToken cancellation,
+                               IReadOnlyList<string> feeds, string packagesFolder)
     {
         IProgressReporter report = progress ?? Reporters.Silent;
         string root = DataDirectory.Resolve(dataDirectory);
@@ -45,7 +50,7 @@ public static class PretrainedFetcher
         if (IsComplete(model, dir)) return dir;
         RemoveLeftovers(models, dir);
         var failures = new List<string>();
-        foreach ((string description, Func<FileFetch, string?> fetch) in Sources(model, models, report, cancellation))
+        foreach ((string description, Func<FileFetch, string?> fetch) in Sources(model, models, feeds, packagesFolder, report, cancellation))
         {
             cancellation.ThrowIfCancellationRequested();
             var files = new FileFetch(model.Name, root, dir, model.Files.Select(f => f.File).ToList(), report, cancellation);
@@ -71,11 +76,10 @@ public static class PretrainedFetcher
         model.Files.All(f => new FileInfo(Path.Combine(dir, f.File.Name)) is { Exists: true } fi && fi.Length == f.File.Length);
 
     /// <summary>Each source as a description and a function that offers the files to a <see cref="FileFetch"/> (null: fine; else why not).</summary>
-    private static IEnumerable<(string, Func<FileFetch, string?>)> Sources(PretrainedModel model, string models, IProgressReporter report, CancellationToken cancellation)
+    private static IEnumerable<(string, Func<FileFetch, string?>)> Sources(PretrainedModel model, string models, IReadOnlyList<string> feeds, string globalPackages,
+                                                                         IProgressReporter report, CancellationToken cancellation)
     {
         string id = model.PackageId.ToLowerInvariant(), version = model.PackageVersion.ToLowerInvariant();
-        string globalPackages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } np ? np
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
         string restored = Path.Combine(globalPackages, id, version);
         yield return ($"NuGet packages folder {restored}", files =>
         {
@@ -89,9 +93,14 @@ public static class PretrainedFetcher
             }
             return null;
         });
-        foreach (string feed in Feeds())
+        foreach (string feed in feeds)
             yield return ($"NuGet feed {feed}", files => FromFeed(model, feed, id, version, models, files, report, cancellation));
     }
+
+    /// <summary>NuGet's global packages folder: <c>$NUGET_PACKAGES</c>, else <c>~/.nuget/packages</c>.</summary>
+    internal static string GlobalPackagesFolder() =>
+        Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } np ? np
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
 
     /// <summary><c>$SHARPGRAD_NUGET</c>, then the package sources of the user's NuGet.Config, else nuget.org.</summary>
     internal static IReadOnlyList<string> Feeds()
