@@ -74,7 +74,7 @@ internal static class GridSample
     internal static float Unnormalize(float g, int size, PadMode pad)
     {
         float i = (g + 1) / 2 * (size - 1);
-        if (pad == PadMode.Zeros) return i;
+        if (pad == PadMode.Zeros || (i >= 0 && i <= size - 1)) return i; // inside, reflecting and clamping change nothing
         if (pad == PadMode.Reflection) i = Reflect(i, 0, 2 * (size - 1));
         return Math.Clamp(i, 0, size - 1);
     }

@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Peer for `SharpGrad.Benchmarks -- fine-tune`: fastai's vision_learner(resnet18) at 224x224 in plain PyTorch 1.13 +
+torchvision 0.14, 2 threads.
+
+Usage: fine_tune.py steps JSON_OUT_UNUSED        -> training-step and inference timings
+       fine_tune.py pipeline JPEG_DIR            -> images/s of ImageFolder + RandomResizedCrop + flip through DataLoader(num_workers=2)
+
+steps: torchvision's resnet18 body + fastai's head (2 classes), AdamW as fastai's Adam (eps 1e-5, wd 0.01 decoupled).
+  "frozen": the body's conv weights frozen (requires_grad False), batch norms training (fastai's train_bn), batch 32;
+  "full": everything training, batch 32; "infer": eval mode, no_grad forward, batch 64. Each: median ms of 5 timed
+  steps after 2 warm-up steps, on random 0..1 inputs. Prints {"frozen_ms", "full_ms", "infer_ms", "peak_rss_mb"}.
+pipeline: decode (PIL), RandomResizedCrop(224) and a random flip per image, ToTensor, batch 64, two worker processes;
+  one untimed pass warms the page cache, then the images/s of one full pass. Prints {"images_per_s"}.
+"""
+import json
+import resource
+import statistics
+import sys
+import time
+
+import torch
+import torchvision
+from torch import nn
+
+torch.set_num_threads(2)
+torch.manual_seed(0)
+
+
+class AdaptiveConcatPool2d(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.mp, self.ap = nn.AdaptiveMaxPool2d(1), nn.AdaptiveAvgPool2d(1)
+
+    def forward(self, x):
+        return torch.cat([self.mp(x), self.ap(x)], 1)
+
+
+def model():
+    body = nn.Sequential(*list(torchvision.models.resnet18(weights=None).children())[:-2])
+    head = nn.Sequential(AdaptiveConcatPool2d(), nn.Flatten(), nn.BatchNorm1d(1024), nn.Dropout(0.25), nn.Linear(1024, 512, bias=False),
+                         nn.ReLU(inplace=True), nn.BatchNorm1d(512), nn.Dropout(0.5), nn.Linear(512, 2, bias=False))
+    return body, head, nn.Sequential(body, head)
+
+
+def median_ms(step, warmup=2, reps=5):
+    for _ in range(warmup):
+        step()
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        step()
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+def steps():
+    out = {}
+    for mode in ("frozen", "full"):
+        body, head, m = model()
+        m.train()
+        if mode == "frozen":
+            for mod in body.modules():
+                if isinstance(mod, nn.Conv2d):
+                    for p in mod.parameters():
+                        p.requires_grad_(False)
+        opt = torch.optim.AdamW([p for p in m.parameters() if p.requires_grad], lr=1e-3, betas=(0.9, 0.99), eps=1e-5, weight_decay=0.01)
+        x, y = torch.rand(32, 3, 224, 224), torch.randint(0, 2, (32,))
+        loss_func = nn.CrossEntropyLoss()
+
+        def step():
+            loss = loss_func(m(x), y)
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+        out[f"{mode}_ms"] = median_ms(step)
+    _, _, m = model()
+    m.eval()
+    x = torch.rand(64, 3, 224, 224)
+
+    def infer():
+        with torch.no_grad():
+            m(x)
+    out["infer_ms"] = median_ms(infer, warmup=1, reps=3)
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+def pipeline(folder):
+    from torchvision import transforms
+    tfm = transforms.Compose([transforms.RandomResizedCrop(224), transforms.RandomHorizontalFlip(), transforms.ToTensor()])
+    ds = torchvision.datasets.ImageFolder(folder, transform=tfm)
+    dl = torch.utils.data.DataLoader(ds, batch_size=64, shuffle=True, num_workers=2)
+    for _ in dl:
+        pass
+    t0 = time.perf_counter()
+    n = 0
+    for x, _ in dl:
+        n += x.shape[0]
+    return {"images_per_s": n / (time.perf_counter() - t0)}
+
+
+if __name__ == "__main__":
+    print(json.dumps(steps() if sys.argv[1] == "steps" else pipeline(sys.argv[2])))
