@@ -16,7 +16,7 @@ internal static class TrainCommand
 {
     /// <summary>What the user asked for, checked.</summary>
     private sealed record Plan(string Arch, int Hidden, int Epochs, double Lr, bool LrGiven, bool OneCycle, bool Pretrained, int? FineTune, int FreezeEpochs,
-                               bool Augment, string? OutFile);
+                               bool Augment, string? OutFile, string? CheckpointDir, int CheckpointEvery, bool Resume);
 
     public static Command Create()
     {
@@ -33,9 +33,12 @@ internal static class TrainCommand
         var freezeEpochs = new Option<int>("--freeze-epochs") { Description = "Frozen epochs before --fine-tune unfreezes.", DefaultValueFactory = _ => 1 };
         var aug = new Option<bool>("--aug") { Description = "Augment training batches with fastai's aug_transforms (flip, rotate, zoom, warp, lighting). On by default with --pretrained." };
         var noAug = new Option<bool>("--no-aug") { Description = "Do not augment, even with --pretrained." };
+        var checkpointDir = new Option<string?>("--checkpoint-dir") { Description = "Write a checkpoint (weights, optimizer, position, random state) to DIR/checkpoint.sgl at every epoch's end, and every --checkpoint-every batches." };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Also checkpoint every N training batches (0: only at epoch ends).", DefaultValueFactory = _ => 0 };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in --checkpoint-dir (the same command that was interrupted); starts afresh when there is none." };
         var outFile = new Option<string?>("--out") { Description = "Export the trained learner here (weights, architecture, classes, image transform), for 'predict' and 'evaluate'." };
         var command = new Command("train", "Train an image classifier end to end: fetch the data, train, report, optionally export.")
-            { dataset, arch, hidden, epochs, lr, oneCycle, pretrained, fineTune, freezeEpochs, aug, noAug, outFile };
+            { dataset, arch, hidden, epochs, lr, oneCycle, pretrained, fineTune, freezeEpochs, aug, noAug, checkpointDir, checkpointEvery, resume, outFile };
         o.AddTo(command);
         command.SetAction(r =>
         {
@@ -52,10 +55,14 @@ internal static class TrainCommand
             if (r.GetValue(fineTune) is not null && !a.StartsWith("resnet", StringComparison.Ordinal))
                 return Cli.Fail($"--fine-tune needs a resnet (--arch resnet18 --pretrained), got --arch {a}.");
             if (r.GetValue(aug) && r.GetValue(noAug)) return Cli.Fail("--aug and --no-aug contradict each other; give one.");
+            if (r.GetValue(checkpointEvery) < 0) return Cli.Fail($"--checkpoint-every must be non-negative, got {r.GetValue(checkpointEvery)}.");
+            if (r.GetValue(resume) && r.GetValue(checkpointDir) is null) return Cli.Fail("--resume needs --checkpoint-dir, the folder of the checkpoint to continue from.");
+            if (r.GetValue(checkpointDir) is not null && r.GetValue(fineTune) is not null)
+                return Cli.Fail("--checkpoint-dir does not work with --fine-tune yet (fine_tune is two fits); checkpoint a plain --epochs run.");
             if (o.Validate(r) is { } error) return Cli.Fail(error);
             bool augment = !r.GetValue(noAug) && (r.GetValue(aug) || r.GetValue(pretrained));
             var plan = new Plan(a, h, e, rate, r.GetResult(lr) is { Implicit: false }, r.GetValue(oneCycle), r.GetValue(pretrained), r.GetValue(fineTune), fe,
-                                augment, r.GetValue(outFile));
+                                augment, r.GetValue(outFile), r.GetValue(checkpointDir), r.GetValue(checkpointEvery), r.GetValue(resume));
             return Cli.Run(() => Train(r.GetValue(dataset)!, o.Read(r), plan));
         });
         return command;
@@ -77,6 +84,12 @@ internal static class TrainCommand
             ? VisionLearner.Create(data.Dls, p.Arch == "resnet34" ? Arch.Resnet34 : Arch.Resnet18, p.Pretrained, metrics: [Metrics.Accuracy], progress: Reporters.Console)
             : new Learner(data.Dls, Models.Build(p.Arch, data.Features, p.Hidden, data.Classes), Models.Loss(data.Classes), Optimizers.Sgd, [Models.Metric(data.Classes)]);
         if (p.OutFile is not null) ModuleSpec.CheckExportable(learn.Model);
+        if (p.CheckpointDir is not null)
+        {
+            learn.AddCallback(new CheckpointCallback(p.CheckpointDir, p.CheckpointEvery));
+            if (p.Resume && learn.Resume(p.CheckpointDir))
+                Console.WriteLine($"resuming from {Path.Combine(p.CheckpointDir, CheckpointCallback.FileName)}");
+        }
         long parameters = learn.Model.Parameters().Sum(t => (long)t.Numel);
         clock.Restart();
         int epochs;
@@ -91,8 +104,25 @@ internal static class TrainCommand
         else
         {
             Console.WriteLine($"{p.Arch}{(p.Pretrained ? " pretrained, body frozen" : "")} ({parameters:N0} parameters), {(cnn ? "Adam" : "SGD")}, lr {p.Lr}{(p.OneCycle ? " (1cycle)" : "")}, {p.Epochs} epochs, batch size {o.BatchSize}");
-            if (p.OneCycle) learn.FitOneCycle(p.Epochs, p.Lr);
-            else learn.Fit(p.Epochs, p.Lr);
+            using var interrupt = Interrupt.Listen();
+            try
+            {
+                if (p.OneCycle) learn.FitOneCycle(p.Epochs, p.Lr, cancellation: interrupt.Token);
+                else learn.Fit(p.Epochs, p.Lr, cancellation: interrupt.Token);
+            }
+            catch (OperationCanceledException) when (interrupt.Token.IsCancellationRequested)
+            {
+                if (p.CheckpointDir is null)
+                {
+                    Console.Error.WriteLine($"Interrupted at epoch {learn.Epoch}, batch {learn.TrainBatchesDone}; nothing saved (use --checkpoint-dir to be able to resume).");
+                    return Interrupt.ExitCode;
+                }
+                string checkpoint = Path.Combine(p.CheckpointDir, CheckpointCallback.FileName);
+                Checkpoint.Save(learn, checkpoint);
+                Console.Error.WriteLine($"Interrupted at epoch {learn.Epoch}, batch {learn.TrainBatchesDone}; checkpoint written to {checkpoint}.");
+                Console.Error.WriteLine($"Resume with: {Interrupt.ResumeCommand()}");
+                return Interrupt.ExitCode;
+            }
             epochs = p.Epochs;
         }
         double[] last = learn.Recorder.Values[^1];

@@ -9,16 +9,16 @@ public static class FineTuning
     /// <paramref name="epochs"/> with 1cycle on <c>slice(baseLr / lrMult, baseLr)</c>, <paramref name="pctStart"/> and <paramref name="div"/>.
     /// </summary>
     public static void FineTune(this Learner learn, int epochs, double baseLr = 2e-3, int freezeEpochs = 1, double lrMult = 100,
-                                double pctStart = 0.3, double div = 5.0, double? wd = null, IEnumerable<Callback>? cbs = null)
+                                double pctStart = 0.3, double div = 5.0, double? wd = null, IEnumerable<Callback>? cbs = null, CancellationToken cancellation = default)
     {
         if (epochs < 0 || freezeEpochs < 0) throw new ArgumentOutOfRangeException(nameof(epochs), "FineTune: epochs must be non-negative.");
         if (!(baseLr > 0)) throw new ArgumentOutOfRangeException(nameof(baseLr), baseLr, "FineTune: baseLr must be positive.");
         if (!(lrMult >= 1)) throw new ArgumentOutOfRangeException(nameof(lrMult), lrMult, "FineTune: lrMult must be at least 1.");
         List<Callback> extra = cbs?.ToList() ?? [];
         learn.Freeze();
-        learn.FitOneCycle(freezeEpochs, new Slice(baseLr), pctStart: 0.99, wd: wd, cbs: extra);
+        learn.FitOneCycle(freezeEpochs, new Slice(baseLr), pctStart: 0.99, wd: wd, cbs: extra, cancellation: cancellation);
         baseLr /= 2;
         learn.Unfreeze();
-        learn.FitOneCycle(epochs, new Slice(baseLr / lrMult, baseLr), pctStart: pctStart, div: div, wd: wd, cbs: extra);
+        learn.FitOneCycle(epochs, new Slice(baseLr / lrMult, baseLr), pctStart: pctStart, div: div, wd: wd, cbs: extra, cancellation: cancellation);
     }
 }

@@ -23,7 +23,8 @@ public sealed partial class Learner
     }
 
     /// <summary>The model's outputs and the targets for every item of <paramref name="dl"/> (default the validation set), in order (fastai's <c>get_preds</c>, without activation).</summary>
-    public (Tensor Preds, Tensor? Targets) GetPreds(DataLoader? dl = null)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled; stopped before the next batch.</exception>
+    public (Tensor Preds, Tensor? Targets) GetPreds(DataLoader? dl = null, CancellationToken cancellation = default)
     {
         DataLoader loader = dl ?? Dls.Valid;
         var preds = new List<Tensor>();
@@ -32,6 +33,7 @@ public sealed partial class Learner
         using (Tensor.NoGrad())
             foreach (Batch b in loader)
             {
+                cancellation.ThrowIfCancellationRequested();
                 using (new TensorScope()) preds.Add(Model.Forward(b.X).Keep());
                 if (b.Y is not null) targets.Add(b.Y);
             }

@@ -6,7 +6,7 @@ using SharpGrad.Reporting;
 namespace SharpGrad.Learning;
 
 /// <summary>
-/// Trains a model on DataLoaders (fastai's <c>Learner</c>): <see cref="Fit(int, double?, double?, IEnumerable{Callback}?, bool)"/> runs the loop of fastai's events
+/// Trains a model on DataLoaders (fastai's <c>Learner</c>): <see cref="Fit(int, double?, double?, IEnumerable{Callback}?, bool, CancellationToken)"/> runs the loop of fastai's events
 /// (batch: forward, loss, backward, step, zero grad; then a validation pass under no-grad), prints fastai's epoch
 /// table, and lets callbacks observe or change every step.
 /// </summary>
@@ -22,7 +22,7 @@ public sealed partial class Learner
     /// <param name="optFunc">Makes the optimizer; default <see cref="Optimizers.Adam"/>, as fastai's.</param>
     /// <param name="metrics">Columns computed on the validation set.</param>
     /// <param name="callbacks">Extra callbacks.</param>
-    /// <param name="lr">Default learning rate for <see cref="Fit(int, double?, double?, IEnumerable{Callback}?, bool)"/> (fastai's 1e-3).</param>
+    /// <param name="lr">Default learning rate for <see cref="Fit(int, double?, double?, IEnumerable{Callback}?, bool, CancellationToken)"/> (fastai's 1e-3).</param>
     /// <param name="splitter">Splits the model's parameters into groups; default one group.</param>
     public Learner(DataLoaders dls, Module model, Func<Tensor, Tensor, Tensor> lossFunc, OptimizerFactory? optFunc = null,
                    IEnumerable<Metric>? metrics = null, IEnumerable<Callback>? callbacks = null, double lr = 1e-3,
@@ -100,6 +100,29 @@ public sealed partial class Learner
     /// <summary>Training batches done so far in this fit.</summary>
     public int TrainIter { get; private set; }
 
+    /// <summary>Training batches completed in the current epoch.</summary>
+    public int TrainBatchesDone { get; private set; }
+
+    /// <summary>Stops the current fit or prediction at the next batch with <see cref="OperationCanceledException"/> (the <c>cancellation</c> argument of the method running).</summary>
+    public CancellationToken Cancellation { get; private set; }
+
+    /// <summary>Counts the current training batch as done (for a checkpoint written from its after-batch event).</summary>
+    internal void CountBatchDone()
+    {
+        TrainIter++;
+        TrainBatchesDone = Iter + 1;
+    }
+
+    /// <summary>Undoes <see cref="CountBatchDone"/>.</summary>
+    internal void UncountBatchDone()
+    {
+        TrainIter--;
+        TrainBatchesDone = Iter;
+    }
+
+    /// <summary>Where the next fit continues from (set by <see cref="Checkpoint.Load"/>), or null to start afresh.</summary>
+    internal ResumePoint? PendingResume { get; set; }
+
     /// <summary>Fraction of this fit's training done: epoch progress in [0, 1) (fastai's <c>pct_train</c>), for schedules.</summary>
     public double PctTrain => NEpoch == 0 || NIter == 0 ? 0 : (double)TrainIter / (NEpoch * (double)Dls.Train.Count);
 
@@ -161,22 +184,26 @@ public sealed partial class Learner
     /// The optimizer is created on the first fit and kept afterwards unless <paramref name="resetOpt"/>.
     /// </summary>
     /// <exception cref="TrainingDivergedException">The loss became NaN or infinite; names the epoch and batch.</exception>
-    public void Fit(int epochs, double? lr = null, double? wd = null, IEnumerable<Callback>? cbs = null, bool resetOpt = false)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled; the fit stopped before its next batch.</exception>
+    public void Fit(int epochs, double? lr = null, double? wd = null, IEnumerable<Callback>? cbs = null, bool resetOpt = false, CancellationToken cancellation = default)
     {
         if (lr is <= 0 || lr is double.NaN) throw new ArgumentOutOfRangeException(nameof(lr), lr, "Fit: the learning rate must be positive.");
-        FitWith(epochs, opt => opt.SetHyper("lr", lr ?? Lr), wd, cbs, resetOpt);
+        FitWith(epochs, opt => opt.SetHyper("lr", lr ?? Lr), wd, cbs, resetOpt, cancellation);
     }
 
     /// <summary>
-    /// <see cref="Fit(int, double?, double?, IEnumerable{Callback}?, bool)"/> with discriminative learning rates: each
+    /// <see cref="Fit(int, double?, double?, IEnumerable{Callback}?, bool, CancellationToken)"/> with discriminative learning rates: each
     /// parameter group gets its rate from <paramref name="lr"/> (fastai's <c>fit(n, slice(lo, hi))</c>).
     /// </summary>
-    public void Fit(int epochs, Slice lr, double? wd = null, IEnumerable<Callback>? cbs = null, bool resetOpt = false) =>
-        FitWith(epochs, opt => opt.SetHyper("lr", lr.ForGroups(opt.ParamGroups.Count)), wd, cbs, resetOpt);
+    public void Fit(int epochs, Slice lr, double? wd = null, IEnumerable<Callback>? cbs = null, bool resetOpt = false, CancellationToken cancellation = default) =>
+        FitWith(epochs, opt => opt.SetHyper("lr", lr.ForGroups(opt.ParamGroups.Count)), wd, cbs, resetOpt, cancellation);
 
-    private void FitWith(int epochs, Action<Optimizer> setLr, double? wd, IEnumerable<Callback>? cbs, bool resetOpt)
+    private void FitWith(int epochs, Action<Optimizer> setLr, double? wd, IEnumerable<Callback>? cbs, bool resetOpt, CancellationToken cancellation)
     {
+        cancellation.ThrowIfCancellationRequested();
         if (epochs < 0) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "Fit: epochs must be non-negative.");
+        if (PendingResume is { } resume && resume.NEpoch != epochs)
+            throw new InvalidOperationException($"The checkpoint being resumed was taken in a fit of {resume.NEpoch} epochs; resume it with the same fit call, not one of {epochs}.");
         if (epochs > 0 && Dls.Train.Count == 0)
             throw new InvalidOperationException($"Fit: the training set has no items (batch size {Dls.Train.BatchSize}); there is nothing to train on.");
         if (resetOpt || Opt is null) CreateOpt();
@@ -184,19 +211,29 @@ public sealed partial class Learner
         setLr(Opt!);
         var extra = cbs?.ToList() ?? [];
         foreach (Callback cb in extra) AddCallback(cb);
+        Cancellation = cancellation;
         try
         {
             NEpoch = epochs;
             TrainIter = 0;
             WithEvents(() =>
             {
-                for (Epoch = 0; Epoch < epochs; Epoch++)
+                int first = 0;
+                if (PendingResume is { } r)
+                {
+                    // After the callbacks' BeforeFit (which reset the recorder), put the interrupted fit's state back.
+                    PendingResume = null;
+                    r.Restore(this);
+                    (first, TrainIter) = (r.Epoch, r.TrainIter);
+                }
+                for (Epoch = first; Epoch < epochs; Epoch++)
                     WithEvents(DoEpoch, Event.BeforeEpoch, Event.AfterCancelEpoch, Event.AfterEpoch, typeof(CancelEpochException));
             }, Event.BeforeFit, Event.AfterCancelFit, Event.AfterFit, typeof(CancelFitException));
         }
         finally
         {
             foreach (Callback cb in extra) RemoveCallback(cb);
+            Cancellation = default;
         }
     }
 
@@ -219,16 +256,22 @@ public sealed partial class Learner
     private void AllBatches(DataLoader dl)
     {
         NIter = dl.Count;
-        Iter = 0;
+        Iter = dl.PendingSkip; // a resumed epoch starts after the batches trained before the checkpoint
+        if (Training) TrainBatchesDone = Iter;
         foreach (Batch b in dl)
         {
+            Cancellation.ThrowIfCancellationRequested();
             Xb = b.X;
             Yb = b.Y;
             // Everything a batch computes is released when it ends, so the next batch reuses the same memory.
             using (new TensorScope())
                 WithEvents(OneBatch, Event.BeforeBatch, Event.AfterCancelBatch, Event.AfterBatch, typeof(CancelBatchException));
             Iter++;
-            if (Training) TrainIter++;
+            if (Training)
+            {
+                TrainIter++;
+                TrainBatchesDone = Iter;
+            }
         }
     }
 

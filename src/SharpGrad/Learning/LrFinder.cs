@@ -71,7 +71,7 @@ public static class LrFindExtensions
     /// Runs the range test (fastai's <c>lr_find</c>) and returns the curve and the "valley" suggestion: a point about
     /// two thirds of the way down the longest run of decreasing loss. The model and optimizer are left as they were.
     /// </summary>
-    public static LrFindResult LrFind(this Learner learn, double startLr = 1e-7, double endLr = 10, int numIt = 100, bool stopDiv = true)
+    public static LrFindResult LrFind(this Learner learn, double startLr = 1e-7, double endLr = 10, int numIt = 100, bool stopDiv = true, CancellationToken cancellation = default)
     {
         if (learn.Opt is null) learn.CreateOpt();
         int epochs = numIt / Math.Max(learn.Dls.Train.Count, 1) + 1;
@@ -79,7 +79,7 @@ public static class LrFindExtensions
         learn.Output = null;
         try
         {
-            learn.Fit(epochs, cbs: [new LrFinder(startLr, endLr, numIt, stopDiv)]);
+            learn.Fit(epochs, cbs: [new LrFinder(startLr, endLr, numIt, stopDiv)], cancellation: cancellation);
         }
         finally
         {
@@ -87,7 +87,9 @@ public static class LrFindExtensions
         }
         List<double> lrs = learn.Recorder.Lrs, losses = learn.Recorder.Losses;
         int skipStart = numIt / 10, end = Math.Max(skipStart + 1, lrs.Count - 5);
-        if (lrs.Count < 2) throw new InvalidOperationException($"LrFind: only {lrs.Count} batches ran; the loss diverged at once. Lower startLr.");
+        if (lrs.Count < 2)
+            throw new InvalidOperationException($"LrFind: only {lrs.Count} batches ran (training set of {learn.Dls.Train.Dataset.Count} items, batch size " +
+                                                $"{learn.Dls.Train.BatchSize}); the loss diverged at once. Lower startLr.");
         end = Math.Min(end, lrs.Count);
         if (end - skipStart < 2) skipStart = 0;
         var x = lrs.GetRange(skipStart, end - skipStart);

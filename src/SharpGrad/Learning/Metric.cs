@@ -65,6 +65,13 @@ internal sealed class AvgSmoothLoss(double beta = 0.98) : Metric
     private double _value;
     private int _count;
 
+    /// <summary>The running average and the count of batches behind it, for checkpoints.</summary>
+    internal (double Value, int Count) State
+    {
+        get => (_value, _count);
+        set => (_value, _count) = value;
+    }
+
     public override string Name => "train_loss";
     public override void Reset() => (_value, _count) = (0, 0);
 

@@ -10,7 +10,7 @@ public static class OneCycle
     /// </summary>
     public static void FitOneCycle(this Learner learn, int epochs, double? lrMax = null, double div = 25, double divFinal = 1e5,
                                    double pctStart = 0.25, double? wd = null, (double Start, double Middle, double End)? moms = null,
-                                   IEnumerable<Callback>? cbs = null, bool resetOpt = false)
+                                   IEnumerable<Callback>? cbs = null, bool resetOpt = false, CancellationToken cancellation = default)
     {
         if (pctStart is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(pctStart), pctStart, "FitOneCycle: pctStart must be in [0, 1].");
         double max = lrMax ?? learn.Lr;
@@ -21,7 +21,7 @@ public static class OneCycle
             ["lr"] = Schedules.CombinedCos(pctStart, max / div, max, max / divFinal),
             ["mom"] = Schedules.CombinedCos(pctStart, m0, m1, m2),
         });
-        learn.Fit(epochs, max, wd, [scheduler, .. cbs ?? []], resetOpt);
+        learn.Fit(epochs, max, wd, [scheduler, .. cbs ?? []], resetOpt, cancellation);
     }
 
     /// <summary>
@@ -30,7 +30,7 @@ public static class OneCycle
     /// </summary>
     public static void FitOneCycle(this Learner learn, int epochs, Slice lrMax, double div = 25, double divFinal = 1e5,
                                    double pctStart = 0.25, double? wd = null, (double Start, double Middle, double End)? moms = null,
-                                   IEnumerable<Callback>? cbs = null, bool resetOpt = false)
+                                   IEnumerable<Callback>? cbs = null, bool resetOpt = false, CancellationToken cancellation = default)
     {
         if (pctStart is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(pctStart), pctStart, "FitOneCycle: pctStart must be in [0, 1].");
         if (resetOpt || learn.Opt is null) learn.CreateOpt();
@@ -41,6 +41,6 @@ public static class OneCycle
             ["lr"] = max.Select(m => Schedules.CombinedCos(pctStart, m / div, m, m / divFinal)).ToArray(),
             ["mom"] = [Schedules.CombinedCos(pctStart, m0, m1, m2)],
         });
-        learn.Fit(epochs, lrMax, wd, [scheduler, .. cbs ?? []], resetOpt: false);
+        learn.Fit(epochs, lrMax, wd, [scheduler, .. cbs ?? []], resetOpt: false, cancellation);
     }
 }

@@ -27,6 +27,13 @@ public sealed class Recorder : Callback
     /// <summary>The column names of <see cref="Values"/>.</summary>
     public IReadOnlyList<string> MetricNames => ["train_loss", "valid_loss", .. Learn.Metrics.Select(m => m.Name)];
 
+    /// <summary>The smoothed loss's running state, for checkpoints.</summary>
+    internal (double Value, int Count) SmoothState
+    {
+        get => _smooth.State;
+        set => _smooth.State = value;
+    }
+
     /// <summary>The smoothed training loss now.</summary>
     public double SmoothLoss => _smooth.Value;
 

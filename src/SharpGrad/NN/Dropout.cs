@@ -16,6 +16,9 @@ public sealed class Dropout : Module
         _generator = generator;
     }
 
+    /// <summary>The random source of the masks (null: <see cref="Generator.Default"/>).</summary>
+    internal Generator? Generator => _generator;
+
     /// <summary>The probability of zeroing an element.</summary>
     public float P { get; }
 

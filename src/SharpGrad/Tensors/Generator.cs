@@ -31,6 +31,19 @@ public sealed class Generator
         return this;
     }
 
+    /// <summary>The full state (four words, then the spare normal's bits and whether there is one), for checkpoints.</summary>
+    internal ulong[] GetState() =>
+        [_s0, _s1, _s2, _s3, _spareNormal is { } f ? BitConverter.SingleToUInt32Bits(f) : 0UL, _spareNormal.HasValue ? 1UL : 0UL, InitialSeed];
+
+    /// <summary>Puts back a state from <see cref="GetState"/>.</summary>
+    internal void SetState(IReadOnlyList<ulong> state)
+    {
+        if (state.Count != 7) throw new InvalidDataException($"A generator state has 7 words, got {state.Count}.");
+        (_s0, _s1, _s2, _s3) = (state[0], state[1], state[2], state[3]);
+        _spareNormal = state[5] != 0 ? BitConverter.UInt32BitsToSingle((uint)state[4]) : null;
+        InitialSeed = state[6];
+    }
+
     private static ulong SplitMix(ref ulong x)
     {
         ulong z = x += 0x9E3779B97F4A7C15UL;

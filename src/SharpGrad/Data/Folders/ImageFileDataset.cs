@@ -7,7 +7,8 @@ namespace SharpGrad.Data;
 /// Images decoded from their files when a batch is drawn and passed through an <see cref="ItemTransform"/> (fastai's
 /// <c>item_tfms</c>), so they may have any size and a training set gets new random crops every epoch. The items of a
 /// batch decode in parallel on all cores. A batch is float <c>[B, channels, H, W]</c> in 0..1. Randomness is seeded:
-/// the n-th draw of item i uses a generator derived from (seed, n, i), so runs repeat whatever the thread count.
+/// item i in a loader's batch b of pass p uses a generator derived from (seed, p, b, i), so runs repeat whatever the
+/// thread count, and a resumed run draws what the interrupted one would have.
 /// </summary>
 public sealed class ImageFileDataset : Dataset, IImageDataset
 {
@@ -92,10 +93,12 @@ public sealed class ImageFileDataset : Dataset, IImageDataset
     }
 
     /// <inheritdoc/>
-    public override Batch Collate(ReadOnlySpan<int> indices)
+    public override Batch Collate(ReadOnlySpan<int> indices) => Collate(indices, (ulong)Interlocked.Increment(ref _draws) | 1UL << 63);
+
+    /// <inheritdoc/>
+    internal override Batch Collate(ReadOnlySpan<int> indices, ulong draw)
     {
         foreach (int i in indices) CheckIndex(i);
-        long draw = Interlocked.Increment(ref _draws);
         int[] items = indices.ToArray();
         int plane = Height * Width, size = Channels * plane;
         Tensor x = Tensor.Empty([items.Length, Channels, Height, Width]);

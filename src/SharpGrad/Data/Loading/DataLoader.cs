@@ -24,7 +24,7 @@ public sealed class DataLoader : IEnumerable<Batch>
     /// </param>
     /// <param name="batchTfms">Applied to every batch's inputs after collation, in order (fastai's <c>batch_tfms</c>), e.g. <see cref="AugTransforms"/>.</param>
     /// <param name="trainingTfms">Whether the batch transforms run in their random training form (the training loader) or not (validation).</param>
-    /// <param name="tfmSeed">Seed of the batch transforms' randomness: the n-th batch drawn uses a generator derived from (seed, n).</param>
+    /// <param name="tfmSeed">Seed of the batch transforms' randomness: batch b of pass p uses a generator derived from (seed, p, b).</param>
     public DataLoader(Dataset dataset, int batchSize = 64, bool shuffle = false, bool dropLast = false, Generator? generator = null, bool? prefetch = null,
                       IReadOnlyList<BatchTransform>? batchTfms = null, bool trainingTfms = false, ulong tfmSeed = 0)
     {
@@ -42,7 +42,29 @@ public sealed class DataLoader : IEnumerable<Batch>
     }
 
     private readonly ulong _tfmSeed;
-    private long _tfmDraws;
+    private long _passes;
+
+    /// <summary>
+    /// Where the current pass started: how many passes came before it and the shuffling generator's state before this
+    /// pass drew its order. A checkpoint taken in the middle of an epoch stores it, so a resumed run redraws the same order.
+    /// </summary>
+    internal (long Passes, ulong[]? GeneratorState) PassStart { get; private set; }
+
+    /// <summary>The state a checkpoint taken between passes stores: the next pass starts from here.</summary>
+    internal (long Passes, ulong[]? GeneratorState) NextPassStart => (_passes, Shuffle ? (Generator ?? Generator.Default).GetState() : null);
+
+    /// <summary>Puts the loader back where a pass started and makes that pass skip its first <paramref name="skip"/> batches (they were trained before a checkpoint).</summary>
+    internal void Rewind(long passes, IReadOnlyList<ulong>? generatorState, int skip)
+    {
+        _passes = passes;
+        if (generatorState is not null) (Generator ?? Generator.Default).SetState(generatorState);
+        _skip = skip;
+    }
+
+    private int _skip;
+
+    /// <summary>Batches the next pass leaves out at its start (set by <see cref="Rewind"/>).</summary>
+    internal int PendingSkip => _skip;
 
     /// <summary>The batch transforms, applied in order to each batch's inputs.</summary>
     public IReadOnlyList<BatchTransform> BatchTfms { get; }
@@ -93,13 +115,16 @@ public sealed class DataLoader : IEnumerable<Batch>
     /// <summary>One pass over the data, in a new order when shuffling.</summary>
     public IEnumerator<Batch> GetEnumerator()
     {
+        PassStart = NextPassStart;
+        ulong pass = (ulong)++_passes;
         int[] order = Order();
-        int batches = Count;
-        Task<Batch>? next = batches > 0 ? Produce(order, 0) : null;
-        for (int b = 0; b < batches; b++)
+        int batches = Count, first = Math.Min(_skip, batches);
+        _skip = 0;
+        Task<Batch>? next = first < batches ? Produce(order, first, pass) : null;
+        for (int b = first; b < batches; b++)
         {
             Batch current = next!.GetAwaiter().GetResult();
-            next = b + 1 < batches ? Produce(order, b + 1) : null;
+            next = b + 1 < batches ? Produce(order, b + 1, pass) : null;
             yield return current;
         }
     }
@@ -116,13 +141,13 @@ public sealed class DataLoader : IEnumerable<Batch>
         return order;
     }
 
-    private Task<Batch> Produce(int[] order, int batch)
+    private Task<Batch> Produce(int[] order, int batch, ulong pass)
     {
         int start = batch * BatchSize, count = Math.Min(BatchSize, order.Length - start);
-        ulong draw = (ulong)Interlocked.Increment(ref _tfmDraws);
+        ulong draw = pass << 32 | (uint)batch;
         return Prefetch
-            ? Task.Run(() => Transform(Dataset.Collate(order.AsSpan(start, count)), draw))
-            : Task.FromResult(Transform(Dataset.Collate(order.AsSpan(start, count)), draw));
+            ? Task.Run(() => Transform(Dataset.Collate(order.AsSpan(start, count), draw), draw))
+            : Task.FromResult(Transform(Dataset.Collate(order.AsSpan(start, count), draw), draw));
     }
 
     private Batch Transform(Batch batch, ulong draw)

@@ -2,7 +2,7 @@ namespace SharpGrad.Data;
 
 /// <summary>
 /// Indexed (x, y) items that a <see cref="DataLoader"/> draws batches from. Subclasses collate a whole batch at once
-/// into contiguous tensors (<see cref="Collate"/>), so the hot path makes no tensor per item.
+/// into contiguous tensors (<see cref="Collate(ReadOnlySpan{int})"/>), so the hot path makes no tensor per item.
 /// </summary>
 public abstract class Dataset
 {
@@ -14,6 +14,12 @@ public abstract class Dataset
 
     /// <summary>The items at <paramref name="indices"/> as one batch, batch dimension first.</summary>
     public abstract Batch Collate(ReadOnlySpan<int> indices);
+
+    /// <summary>
+    /// The batch at <paramref name="indices"/> for draw <paramref name="drawKey"/> (a loader's pass and batch number):
+    /// datasets with per-draw randomness derive it from the key, so a run repeats (and resumes) draw for draw.
+    /// </summary>
+    internal virtual Batch Collate(ReadOnlySpan<int> indices, ulong drawKey) => Collate(indices);
 
     /// <summary>The seed's <c>list(zip(x, y))</c>: items are rows of <paramref name="x"/> and <paramref name="y"/>.</summary>
     public static Dataset Zip(Tensor x, Tensor y) => new TensorDataset(x, y);
