@@ -63,9 +63,9 @@ public static class LearnerFiles
             ["format"] = "pt",
             [FormatKey] = ExportFormat,
             [ArchKey] = ModuleSpec.Describe(model).ToJsonString(),
-            [VocabKey] = JsonSerializer.Serialize(vocab),
+            [VocabKey] = JsonSerializer.Serialize(vocab.ToArray(), MetadataJson.Default.StringArray),
         };
-        if (input is not null) metadata[InputKey] = JsonSerializer.Serialize(new[] { input.Channels, input.Height, input.Width });
+        if (input is not null) metadata[InputKey] = JsonSerializer.Serialize(new[] { input.Channels, input.Height, input.Width }, MetadataJson.Default.Int32Array);
         if (input?.Transform is { } tfm) metadata[ItemTfmKey] = tfm.Describe().ToJsonString();
         SafeTensors.Save(path, model.StateDict(), metadata);
     }
@@ -108,9 +108,9 @@ public static class LearnerFiles
         try
         {
             NN.Module model = ModuleSpec.Build(JsonNode.Parse(meta[ArchKey]) ?? throw new InvalidDataException("empty architecture"));
-            var vocab = JsonSerializer.Deserialize<string[]>(meta.TryGetValue(VocabKey, out string? v) ? v : "[]") ?? [];
+            var vocab = JsonSerializer.Deserialize(meta.TryGetValue(VocabKey, out string? v) ? v : "[]", MetadataJson.Default.StringArray) ?? [];
             ItemTransform? tfm = meta.TryGetValue(ItemTfmKey, out string? t) ? ItemTransform.FromDescription(JsonNode.Parse(t) ?? throw new InvalidDataException("empty item transform")) : null;
-            ImageInput? input = meta.TryGetValue(InputKey, out string? i) && JsonSerializer.Deserialize<int[]>(i) is [int c, int h, int w] ? new ImageInput(c, h, w, tfm) : null;
+            ImageInput? input = meta.TryGetValue(InputKey, out string? i) && JsonSerializer.Deserialize(i, MetadataJson.Default.Int32Array) is [int c, int h, int w] ? new ImageInput(c, h, w, tfm) : null;
             Dictionary<string, Tensor> state = SafeTensors.Load(path);
             model.LoadStateDict(state);
             CheckConsistent(path, model, vocab, input);
@@ -122,3 +122,8 @@ public static class LearnerFiles
         }
     }
 }
+
+/// <summary>System.Text.Json source generation for the exported file's metadata, so export and load need no reflection (native AOT, trimming).</summary>
+[System.Text.Json.Serialization.JsonSerializable(typeof(string[]))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(int[]))]
+internal sealed partial class MetadataJson : System.Text.Json.Serialization.JsonSerializerContext;

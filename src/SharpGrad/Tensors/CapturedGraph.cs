@@ -207,6 +207,8 @@ public sealed class CapturedGraph : IDisposable
     /// The SharpGrad op that is creating a tensor, for the message about ops without capture support: the innermost
     /// public method other than a plain creation method, or the op whose backward rule (a lambda inside it) is running.
     /// </summary>
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2026",
+        Justification = "Only names the op in an error message; where trimming removed the metadata the frame is skipped and the message is less specific, never wrong.")]
     private static string Origin()
     {
         foreach (StackFrame frame in new StackTrace(2, false).GetFrames())

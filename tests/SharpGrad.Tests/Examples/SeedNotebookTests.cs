@@ -269,4 +269,25 @@ public class SeedNotebookTests
             Assert.All(projects, p => Assert.True(File.Exists(Path.Combine(examples, p)), $"{Path.GetFileName(file)}: #:project {p} does not exist"));
         }
     }
+
+    [Fact]
+    public async Task Export_checkpoints_and_LoadLearner_work_in_a_file_based_app()
+    {
+        // `dotnet run app.cs` sets the app up for native AOT, with reflection-based JSON off: export, load and
+        // checkpoints must not need it (System.Text.Json source generation; the library builds with IsAotCompatible).
+        string root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "SharpGrad.sln"))) root = Path.GetDirectoryName(root)!;
+        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+        var psi = new System.Diagnostics.ProcessStartInfo(dotnet, ["run", "-c", "Release", Path.Combine("examples", "export_and_predict.cs")])
+        {
+            WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var err = p.StandardError.ReadToEndAsync();
+        string output = p.StandardOutput.ReadToEnd();
+        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(5)), "the file-based app did not finish");
+        Assert.True(p.ExitCode == 0, output + await err);
+        Assert.Matches(@"\(a 3\): predicted 3 \(", output);
+        Assert.Matches(@"\(a 7\): predicted 7 \(", output);
+    }
 }
