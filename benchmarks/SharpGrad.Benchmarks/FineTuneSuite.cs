@@ -25,12 +25,15 @@ internal static class FineTuneSuite
     {
         var rows = new List<Row>();
         (double frozen, double full, double infer) = Steps();
+        // Both sides' whole-process peak resident memory after the same three measurements (the peer reports ru_maxrss).
+        double peakMb = Process.GetCurrentProcess().PeakWorkingSet64 / 1e6;
         JsonElement? peer = PythonPeer.Run("fine_tune.py", ["steps"], "the PyTorch fine-tune peer");
         double P(string key) => peer is { } p ? p.GetProperty(key).GetDouble() : double.NaN;
         double fwd = ForwardGflop(); // per image
         rows.Add(new Row("frozen-body train step (bs 32) ms", frozen, P("frozen_ms"), "ms", "PyTorch"));
         rows.Add(new Row("full train step (bs 32) ms", full, P("full_ms"), "ms", "PyTorch"));
         rows.Add(new Row("inference (bs 64) ms", infer, P("infer_ms"), "ms", "PyTorch"));
+        rows.Add(new Row("peak memory of the process after the steps, MB", peakMb, P("peak_rss_mb") * 1.048576, "MB", "PyTorch"));
         // FLOPs: a forward pass, plus the input gradient (frozen) or the input and weight gradients (full).
         rows.Add(new Row("frozen-body train step GFLOP/s", 2 * fwd * TrainBatch / (frozen / 1000), 2 * fwd * TrainBatch / (P("frozen_ms") / 1000), "GFLOP/s", "PyTorch"));
         rows.Add(new Row("full train step GFLOP/s", 3 * fwd * TrainBatch / (full / 1000), 3 * fwd * TrainBatch / (P("full_ms") / 1000), "GFLOP/s", "PyTorch"));
