@@ -53,7 +53,37 @@ public sealed class TensorScope : IDisposable
         if (scope is null || length == 0) return clear ? dtype.Allocate(length) : dtype.AllocateUninitialized(length);
         Array array = BufferPool.Rent(dtype, length, clear);
         scope._owned.Add(array, dtype);
+        t_recorded?.Add(array);
         return array;
+    }
+
+    [ThreadStatic] private static HashSet<Array>? t_recorded;
+
+    /// <summary>
+    /// Starts noting the pooled arrays this thread allocates (a backward pass does, to know which buffers are its own
+    /// intermediate gradients); null when no scope is open or a graph is being captured, where nothing may be returned early.
+    /// </summary>
+    internal static HashSet<Array>? RecordAllocations()
+    {
+        if (t_current is null || CapturedGraph.IsCapturing || t_recorded is not null) return null;
+        return t_recorded = new HashSet<Array>(ReferenceEqualityComparer.Instance);
+    }
+
+    /// <summary>Stops the recording <see cref="RecordAllocations"/> started.</summary>
+    internal static void StopRecording() => t_recorded = null;
+
+    /// <summary>
+    /// Gives <paramref name="storage"/> back to the pool before its scope ends. Only for an array no tensor will read
+    /// again (the backward pass's dead intermediate gradients): its tensors are not marked released.
+    /// </summary>
+    internal static void ReleaseEarly(Array storage)
+    {
+        for (TensorScope? s = t_current; s is not null; s = s._outer)
+            if (s._owned.Remove(storage, out DType dtype))
+            {
+                BufferPool.Return(dtype, storage);
+                return;
+            }
     }
 
     /// <summary>Records a new tensor whose storage a scope on this thread owns, so that scope can release it.</summary>
