@@ -69,14 +69,17 @@ public abstract class BatchNorm : Module
     /// <summary>This layer followed by ReLU, in one pass over the data (same values and gradients as <c>Forward(input).Relu()</c>).</summary>
     public Tensor ForwardRelu(Tensor input) => Forward(input, relu: true);
 
-    private Tensor Forward(Tensor input, bool relu)
+    /// <summary><c>(Forward(input) + residual).Relu()</c> in one pass and one buffer (a resnet block's tail): the same values and gradients.</summary>
+    public Tensor ForwardAddRelu(Tensor input, Tensor residual) => Forward(input, relu: true, residual);
+
+    private Tensor Forward(Tensor input, bool relu, Tensor? residual = null)
     {
         CheckInput(input);
         if (input.Size(1) != NumFeatures)
             throw new ArgumentException($"{GetType().Name}({NumFeatures}): expected {NumFeatures} channels in dim 1, got input of shape {input.Shape}.");
         // Without running statistics the batch's are used in evaluation too; with them, training updates them in place.
         bool useBatch = IsTraining || RunningMean is null;
-        Tensor y = Tensor.BatchNorm(input, RunningMean, RunningVar, Weight, Bias, useBatch, Momentum, Eps, relu);
+        Tensor y = Tensor.BatchNorm(input, RunningMean, RunningVar, Weight, Bias, useBatch, Momentum, Eps, relu, residual);
         if (IsTraining && NumBatchesTracked is not null) NumBatchesTracked.StorageSpan<long>()[NumBatchesTracked.Offset]++;
         return y;
     }

@@ -9,10 +9,12 @@ public sealed partial class Tensor
     /// biased variance normalise, and the running statistics (when given) are updated in place with the unbiased variance;
     /// otherwise the running statistics normalise. The backward rule gives the input, weight and bias gradients. With
     /// <c>relu</c>, ReLU is applied to the result in the same pass (the conv → BN → ReLU of a resnet block): the same
-    /// values and gradients as <c>.Relu()</c> after it, without the extra tensor and pass.
+    /// values and gradients as <c>.Relu()</c> after it, without the extra tensor and pass. With a <c>residual</c> (and
+    /// <c>relu</c>), <c>relu(bn(x) + residual)</c>, a resnet block's tail, is computed in the output's one buffer: the same
+    /// values and gradients as the three ops, without the two tensors between them (which would live until the batch ends).
     /// </summary>
     internal static Tensor BatchNorm(Tensor input, Tensor? runningMean, Tensor? runningVar, Tensor? weight, Tensor? bias,
-        bool training, float momentum, float eps, bool relu = false)
+        bool training, float momentum, float eps, bool relu = false, Tensor? residual = null)
     {
         const string op = "BatchNorm";
         RequireFloat(op, input, runningMean, runningVar, weight, bias);
@@ -30,6 +32,9 @@ public sealed partial class Tensor
         if (training && (long)n * l <= 1)
             throw new ArgumentException($"{op}: expected more than 1 value per channel when training, got input of shape {input.Shape}.");
         if (eps < 0 || float.IsNaN(eps)) throw new ArgumentException($"{op}: eps must be non-negative, got {eps}.");
+        if (residual is not null && (!relu || residual.Shape != input.Shape))
+            throw new ArgumentException($"{op}: the residual must have the input's shape {input.Shape} (got {residual.Shape}) and comes with relu.");
+        if (residual is not null) RequireFloat(op, residual);
         CapturedGraph.ThrowIfCapturing(op, "batch norm has no capture support yet (in training mode it also updates the running statistics)");
         Span<float> rm = default, rv = default;
         if (training && runningMean is not null)
@@ -48,11 +53,19 @@ public sealed partial class Tensor
         Tensor y = Uninitialized(input.Sizes);
         float[] mean = new float[c], invstd = new float[c];
         Norm.BatchNormForward(y.Floats, mean, invstd, x.Floats, gamma is null ? default : gamma.Floats, beta is null ? default : beta.Floats,
-            rm, rv, n, c, l, training, momentum, eps, relu);
-        var inputs = new List<Tensor>(3) { input };
+            rm, rv, n, c, l, training, momentum, eps, relu && residual is null);
+        if (residual is not null)
+        {
+            Span<float> yf = y.Floats;
+            System.Numerics.Tensors.TensorPrimitives.Add(yf, residual.Detach().Contiguous().Floats, yf);
+            System.Numerics.Tensors.TensorPrimitives.Max(yf, 0f, yf);
+        }
+        var inputs = new List<Tensor>(4) { input };
         if (weight is not null) inputs.Add(weight);
         if (bias is not null) inputs.Add(bias);
-        return Record(y, relu ? "NativeBatchNormReluBackward0" : "NativeBatchNormBackward0", inputs.ToArray(), g =>
+        if (residual is not null) inputs.Add(residual);
+        string name = residual is not null ? "NativeBatchNormAddReluBackward0" : relu ? "NativeBatchNormReluBackward0" : "NativeBatchNormBackward0";
+        return Record(y, name, inputs.ToArray(), g =>
         {
             if (relu)
             {
@@ -66,9 +79,10 @@ public sealed partial class Tensor
             Tensor? db = bias is not null && bias.RequiresGradient ? Empty([c]) : null;
             Norm.BatchNormBackward(dx is null ? default : dx.Floats, dw is null ? default : dw.Floats, db is null ? default : db.Floats,
                 g.Contiguous().Floats, x.Floats, mean, invstd, gamma is null ? default : gamma.Floats, n, c, l, training);
-            var grads = new List<Tensor?>(3) { dx };
+            var grads = new List<Tensor?>(4) { dx };
             if (weight is not null) grads.Add(dw);
             if (bias is not null) grads.Add(db);
+            if (residual is not null) grads.Add(residual.RequiresGradient ? g : null); // the sum passes the masked gradient through
             return grads.ToArray();
         });
     }

@@ -39,8 +39,8 @@ public sealed class BasicBlock : Module
     public override Tensor Forward(Tensor input)
     {
         Tensor x = _bn1.ForwardRelu(_conv1.Forward(input));
-        x = _bn2.Forward(_conv2.Forward(x));
         Tensor identity = _downsample is null ? input : _downsample.Forward(input);
-        return (x + identity).Relu();
+        // bn2, the residual sum and the ReLU in one buffer: the same as (bn2(conv2(x)) + identity).Relu().
+        return _bn2.ForwardAddRelu(_conv2.Forward(x), identity);
     }
 }

@@ -76,8 +76,7 @@ public sealed class ResNet : Module
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input)
     {
-        Tensor x = input;
-        foreach (Module m in BodyLayers) x = m.Forward(x);
+        Tensor x = Sequential.Run(BodyLayers, input); // as a Sequential runs them: the stem's batch norm and ReLU fused
         return _fc.Forward(_avgpool.Forward(x).Flatten(1));
     }
 
