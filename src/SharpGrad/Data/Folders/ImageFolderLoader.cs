@@ -27,41 +27,11 @@ public static class ImageFolderLoader
             labels[i] = index.TryGetValue(items[i].Label, out int l) ? l
                 : throw new ArgumentException($"{items[i].Path}: label '{items[i].Label}' is not in the vocab [{string.Join(", ", vocab)}].");
 
-        IProgressReporter report = progress ?? Reporters.Silent;
         var decoded = new Image?[items.Count];
-        var failures = new string?[items.Count];
-        using (IProgressTask task = report.Start($"decoding {items.Count:N0} images", items.Count))
+        int[] keep = ImageFileCheck.DecodeAll(items.Select(it => it.Path).ToList(), channels, "decoding", progress ?? Reporters.Silent, skipBad, 128,
+                                              (i, image) => decoded[i] = image);
+        if (keep.Length < items.Count)
         {
-            try
-            {
-                Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, items.Count, 128), range =>
-                {
-                    for (int i = range.Item1; i < range.Item2; i++)
-                    {
-                        try
-                        {
-                            Image image = ImageDecoder.DecodeUpright(File.ReadAllBytes(items[i].Path), items[i].Path);
-                            decoded[i] = channels == 1 && image.Channels == 3 ? image.ToGray() : image;
-                        }
-                        catch (IOException e) when (skipBad)
-                        {
-                            failures[i] = e.Message;
-                        }
-                    }
-                    task.Advance(range.Item2 - range.Item1);
-                });
-            }
-            catch (AggregateException e) when (e.InnerExceptions.Count > 0)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
-            }
-            task.Complete();
-        }
-        int bad = failures.Count(f => f is not null);
-        if (bad > 0)
-        {
-            report.Log($"Skipped {bad:N0} of {items.Count:N0} files that are not readable images (first: {failures.First(f => f is not null)}).");
-            var keep = Enumerable.Range(0, items.Count).Where(i => failures[i] is null).ToArray();
             items = keep.Select(i => items[i]).ToList();
             labels = keep.Select(i => labels[i]).ToArray();
             decoded = keep.Select(i => decoded[i]).ToArray();

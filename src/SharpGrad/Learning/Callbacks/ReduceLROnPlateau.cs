@@ -4,8 +4,6 @@ namespace SharpGrad.Learning;
 public sealed class ReduceLROnPlateau(string monitor = "valid_loss", bool? comparison = null, double minDelta = 0, int patience = 1, double factor = 10, double minLr = 0)
     : TrackerCallback(monitor, comparison, minDelta)
 {
-    private int _wait;
-
     /// <summary>Epochs without improvement before the rate is divided.</summary>
     public int Patience { get; } = patience >= 0 ? patience : throw new ArgumentOutOfRangeException(nameof(patience), patience, "patience must be non-negative.");
 
@@ -13,19 +11,11 @@ public sealed class ReduceLROnPlateau(string monitor = "valid_loss", bool? compa
     public double Factor { get; } = factor > 1 ? factor : throw new ArgumentOutOfRangeException(nameof(factor), factor, "factor must be above 1.");
 
     /// <inheritdoc/>
-    public override void BeforeFit()
-    {
-        base.BeforeFit();
-        _wait = 0;
-    }
-
-    /// <inheritdoc/>
     public override void AfterEpoch()
     {
         base.AfterEpoch();
-        if (NewBest) { _wait = 0; return; }
-        if (++_wait < Patience) return;
-        _wait = 0;
+        if (NewBest || Wait < Patience) return;
+        Wait = 0;
         double old = Learn.Opt!.Lr;
         Learn.Opt.SetHyper("lr", Learn.Opt.ParamGroups.Select(g => Math.Max(g["lr"] / Factor, minLr)).ToArray());
         if (Learn.Opt.Lr < old) Learn.Output?.WriteLine($"Epoch {Learn.Epoch}: reducing lr to {Learn.Opt.Lr:G3}");

@@ -48,9 +48,13 @@ public abstract class TrackerCallback : Callback
     /// <summary>Whether the last epoch improved on <see cref="Best"/>.</summary>
     public bool NewBest { get; private set; }
 
+    /// <summary>Epochs since the last improvement (0 right after one); subclasses with a patience reset it when they act.</summary>
+    protected int Wait { get; set; }
+
     /// <inheritdoc/>
     public override void BeforeFit()
     {
+        Wait = 0;
         if (ResetOnFit || double.IsNaN(Best)) Best = double.NaN;
         int column = IndexOfMonitor();
         if (column < 0)
@@ -64,6 +68,7 @@ public abstract class TrackerCallback : Callback
         double value = Learn.Recorder.Values[^1][IndexOfMonitor()];
         NewBest = !double.IsNaN(value) && (double.IsNaN(Best) || (LowerIsBetter ? value < Best - MinDelta : value > Best + MinDelta));
         if (NewBest) Best = value;
+        Wait = NewBest ? 0 : Wait + 1;
     }
 
     private int IndexOfMonitor()
