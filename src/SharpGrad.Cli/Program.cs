@@ -11,6 +11,7 @@ var root = new RootCommand("SharpGrad: deep learning for .NET, from tensors and 
     LrFindCommand.Create(),
     EvaluateCommand.Create(),
     PredictCommand.Create(),
+    InterpretCommand.Create(),
 };
 ParseResult parsed = root.Parse(args);
 Cli.CommandPath = Cli.PathOf(parsed.CommandResult);
