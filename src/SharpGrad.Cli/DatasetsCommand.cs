@@ -46,7 +46,7 @@ internal static class DatasetsCommand
 
     private static int Get(string name, string? data, CancellationToken cancellation) => Cli.Run(() =>
     {
-        string path = Datasets.Get(name, data, Reporters.Console, cancellation);
+        string path = Datasets.Get(name, data, Reporters.Default, cancellation);
         Console.Out.WriteLine(path);
         return 0;
     });

@@ -13,6 +13,8 @@ var root = new RootCommand("SharpGrad: deep learning for .NET, from tensors and 
     PredictCommand.Create(),
     InterpretCommand.Create(),
 };
+// Live progress bars on a terminal (the library itself writes plain lines and depends on no console-UI package).
+SharpGrad.Reporting.Reporters.Default = new LiveReporter();
 ParseResult parsed = root.Parse(args);
 Cli.CommandPath = Cli.PathOf(parsed.CommandResult);
 if (parsed.Errors.Count > 0)

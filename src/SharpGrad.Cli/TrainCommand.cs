@@ -81,7 +81,7 @@ internal static class TrainCommand
         Console.WriteLine($"{data.Name}: {data.Dls.Train.Dataset.Count:N0} training and {data.Dls.Valid.Dataset.Count:N0} validation images of {data.Channels}x{data.Height}x{data.Width}" +
                           $"{(o.ItemTfms is { } t ? $" ({t})" : "")}{(p.Augment ? ", augmented" : "")}, classes [{string.Join(", ", data.Dls.Vocab)}] (loaded in {clock.Elapsed.TotalSeconds:F1} s)");
         Learner learn = cnn
-            ? VisionLearner.Create(data.Dls, p.Arch == "resnet34" ? Arch.Resnet34 : Arch.Resnet18, p.Pretrained, metrics: [Metrics.Accuracy], progress: Reporters.Console)
+            ? VisionLearner.Create(data.Dls, p.Arch == "resnet34" ? Arch.Resnet34 : Arch.Resnet18, p.Pretrained, metrics: [Metrics.Accuracy], progress: Reporters.Default)
             : new Learner(data.Dls, Models.Build(p.Arch, data.Features, p.Hidden, data.Classes), Models.Loss(data.Classes), Optimizers.Sgd, [Models.Metric(data.Classes)]);
         if (p.OutFile is not null) ModuleSpec.CheckExportable(learn.Model);
         if (p.CheckpointDir is not null)

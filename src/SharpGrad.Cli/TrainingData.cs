@@ -18,10 +18,10 @@ internal sealed record TrainingData(string Name, DataLoaders Dls, int Channels, 
     {
         if (Directory.Exists(source)) return FromFolder(Path.GetFullPath(source), source, bs, channels, seed, itemTfms, batchTfms);
         DatasetInfo info = Datasets.Info(source);
-        string path = Datasets.Get(info.Name, dataDir, Reporters.Console);
+        string path = Datasets.Get(info.Name, dataDir, Reporters.Default);
         if (info.IsImageFolder)
             return info.Name == Datasets.MnistPng
-                ? Folder(info.Name, ImageDataLoaders.FromFolder(path, bs, train: "training", valid: "testing", seed: seed, channels: channels, progress: Reporters.Console,
+                ? Folder(info.Name, ImageDataLoaders.FromFolder(path, bs, train: "training", valid: "testing", seed: seed, channels: channels, progress: Reporters.Default,
                                                                 itemTfms: itemTfms, batchTfms: batchTfms))
                 : FromFolder(path, info.Name, bs, channels, seed, itemTfms, batchTfms);
         if (itemTfms is not null || batchTfms is { Count: > 0 })
@@ -39,7 +39,7 @@ internal sealed record TrainingData(string Name, DataLoaders Dls, int Channels, 
     private static TrainingData FromFolder(string path, string name, int bs, int channels, ulong seed, ItemTransform? itemTfms, IReadOnlyList<BatchTransform>? batchTfms)
     {
         bool split = Directory.Exists(Path.Combine(path, "train")) && Directory.Exists(Path.Combine(path, "valid"));
-        return Folder(name, ImageDataLoaders.FromFolder(path, bs, validPct: split ? null : 0.2, seed: seed, channels: channels, progress: Reporters.Console,
+        return Folder(name, ImageDataLoaders.FromFolder(path, bs, validPct: split ? null : 0.2, seed: seed, channels: channels, progress: Reporters.Default,
                                                         itemTfms: itemTfms, batchTfms: batchTfms));
     }
 

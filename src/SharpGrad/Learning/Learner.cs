@@ -74,8 +74,8 @@ public sealed partial class Learner
     /// <summary>Where the epoch table is printed; null prints nothing. Default <see cref="Console.Out"/>.</summary>
     public TextWriter? Output { get; set; } = Console.Out;
 
-    /// <summary>Where live progress bars go. Default <see cref="Reporters.Console"/>.</summary>
-    public IProgressReporter Progress { get; set; } = Reporters.Console;
+    /// <summary>Where per-pass progress goes. Default <see cref="Reporters.Default"/>.</summary>
+    public IProgressReporter Progress { get; set; } = Reporters.Default;
 
     /// <summary>The callbacks, in the order they run.</summary>
     public IReadOnlyList<Callback> Callbacks => _callbacks;

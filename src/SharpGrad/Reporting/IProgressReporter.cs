@@ -2,7 +2,8 @@ namespace SharpGrad.Reporting;
 
 /// <summary>
 /// Where long-running work (downloads, extraction, decoding, training) reports its progress and log lines.
-/// <see cref="Reporters.Console"/> draws live bars on a terminal and plain lines otherwise; <see cref="Reporters.Silent"/> says nothing.
+/// <see cref="Reporters.Console"/> writes plain lines, <see cref="Reporters.Silent"/> says nothing, and an app can give its own
+/// (the <c>sharpgrad</c> command draws live bars); <see cref="Reporters.Default"/> is used when none is passed.
 /// </summary>
 public interface IProgressReporter
 {

@@ -6,8 +6,14 @@ public static class Reporters
     /// <summary>Reports nothing.</summary>
     public static IProgressReporter Silent { get; } = new SilentReporter();
 
-    /// <summary>Live Spectre.Console bars on standard error when it is an interactive terminal; plain timestamped lines otherwise.</summary>
-    public static IProgressReporter Console { get; } = new ConsoleReporter();
+    /// <summary>Plain progress lines on standard error (<see cref="PlainReporter"/>).</summary>
+    public static IProgressReporter Console { get; } = new PlainReporter();
+
+    /// <summary>
+    /// Where the library reports when no reporter is passed (downloads, a <see cref="Learning.Learner"/>'s progress):
+    /// <see cref="Console"/> unless an app sets another, as the <c>sharpgrad</c> command does for its live bars.
+    /// </summary>
+    public static IProgressReporter Default { get; set; } = Console;
 
     private sealed class SilentReporter : IProgressReporter
     {

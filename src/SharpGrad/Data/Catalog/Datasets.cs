@@ -32,11 +32,11 @@ public static class Datasets
     /// </summary>
     /// <param name="name">A catalog name such as <see cref="MnistSample"/>.</param>
     /// <param name="dataDirectory">Cache root; default <see cref="DataDirectory.Resolve"/>.</param>
-    /// <param name="progress">Where downloads report; default <see cref="Reporters.Console"/>.</param>
+    /// <param name="progress">Where downloads report; default <see cref="Reporters.Default"/>.</param>
     /// <param name="cancellation">Cancels the fetch.</param>
     /// <exception cref="DatasetUnavailableException">Every source failed; the message lists each and why.</exception>
     public static string Get(string name, string? dataDirectory = null, IProgressReporter? progress = null, CancellationToken cancellation = default) =>
-        DatasetFetcher.Get(Info(name), DataDirectory.Resolve(dataDirectory), progress ?? Reporters.Console, cancellation);
+        DatasetFetcher.Get(Info(name), DataDirectory.Resolve(dataDirectory), progress ?? Reporters.Default, cancellation);
 
     /// <summary>Whether dataset <paramref name="name"/> is complete in the cache.</summary>
     public static bool IsCached(string name, string? dataDirectory = null)

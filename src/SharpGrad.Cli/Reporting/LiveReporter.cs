@@ -1,17 +1,18 @@
-using System.Diagnostics;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
-namespace SharpGrad.Reporting;
+using SharpGrad.Reporting;
+
+namespace SharpGrad.Cli;
 
 /// <summary>
-/// Reports to standard error: live Spectre.Console progress bars (size, rate, time left) when it is an interactive
-/// terminal, else one plain line when work starts, one every few seconds while it runs, and one when it ends.
-/// Thread-safe; concurrent tasks share one live display.
+/// The command's progress display on standard error: live Spectre.Console bars (size, rate, time left) when it is an
+/// interactive terminal, else the library's <see cref="PlainReporter"/> lines. Thread-safe; concurrent tasks share one
+/// live display.
 /// </summary>
-internal sealed class ConsoleReporter : IProgressReporter
+internal sealed class LiveReporter : IProgressReporter
 {
-    private static readonly TimeSpan PlainInterval = TimeSpan.FromSeconds(5);
+    private readonly PlainReporter _plain = new();
     private readonly object _gate = new();
     private readonly IAnsiConsole _console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(System.Console.Error) });
     private ProgressContext? _live;
@@ -23,7 +24,7 @@ internal sealed class ConsoleReporter : IProgressReporter
 
     public IProgressTask Start(string description, long? total, bool bytes = false, bool transient = false)
     {
-        if (!Interactive) return transient ? Reporters.Silent.Start(description, total) : new PlainTask(this, description, total, bytes);
+        if (!Interactive) return _plain.Start(description, total, bytes, transient);
         lock (_gate)
         {
             ProgressContext live = EnsureLive(transient);
@@ -79,7 +80,7 @@ internal sealed class ConsoleReporter : IProgressReporter
         renderer?.Join();
     }
 
-    private sealed class LiveTask(ConsoleReporter owner, ProgressTask task) : IProgressTask
+    private sealed class LiveTask(LiveReporter owner, ProgressTask task) : IProgressTask
     {
         private bool _done;
 
@@ -96,51 +97,8 @@ internal sealed class ConsoleReporter : IProgressReporter
         }
     }
 
-    private sealed class PlainTask(ConsoleReporter owner, string description, long? total, bool bytes) : IProgressTask
-    {
-        private readonly Stopwatch _clock = Stopwatch.StartNew();
-        private long _done, _total = total ?? -1;
-        private TimeSpan _lastLine;
-        private bool _ended;
-
-        private string Amount(long n) => bytes ? Units.Bytes(n) : n.ToString("N0");
-
-        public void Advance(long amount)
-        {
-            long done = Interlocked.Add(ref _done, amount);
-            if (_clock.Elapsed - _lastLine < PlainInterval) return;
-            _lastLine = _clock.Elapsed;
-            string of = _total > 0 ? $"{100.0 * done / _total:F0}% ({Amount(done)} of {Amount(_total)})" : Amount(done);
-            string eta = _total > done && done > 0
-                ? $", about {Units.Duration(_clock.Elapsed * ((double)(_total - done) / done))} left" : "";
-            owner.Log($"{description}: {of}, {Rate(done)}{eta}");
-        }
-
-        private string Rate(long done) => bytes
-            ? $"{Units.Bytes(done / Math.Max(_clock.Elapsed.TotalSeconds, 1e-3))}/s"
-            : $"{done / Math.Max(_clock.Elapsed.TotalSeconds, 1e-3):F0}/s";
-
-        public void SetTotal(long total) => _total = total;
-
-        public void Complete()
-        {
-            if (_ended) return;
-            _ended = true;
-            owner.Log(_done == 0
-                ? $"{description}: done in {Units.Duration(_clock.Elapsed)}"
-                : $"{description}: {Amount(_done)} in {Units.Duration(_clock.Elapsed)} ({Rate(_done)})");
-        }
-
-        public void Dispose()
-        {
-            if (_ended) return;
-            _ended = true;
-            owner.Log($"{description}: stopped after {Amount(_done)}");
-        }
-    }
-
     /// <summary>"5.2 MB/11.0 MB" for byte tasks, "512/14,434" for counts.</summary>
-    private sealed class AmountColumn(ConsoleReporter owner) : ProgressColumn
+    private sealed class AmountColumn(LiveReporter owner) : ProgressColumn
     {
         public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime)
         {
@@ -153,7 +111,7 @@ internal sealed class ConsoleReporter : IProgressReporter
     }
 
     /// <summary>Bytes per second or items per second.</summary>
-    private sealed class RateColumn(ConsoleReporter owner) : ProgressColumn
+    private sealed class RateColumn(LiveReporter owner) : ProgressColumn
     {
         public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime)
         {
