@@ -1,8 +1,12 @@
 using System.CommandLine;
 using SharpGrad.Cli;
 
-var root = new RootCommand("SharpGrad: deep learning for .NET, from tensors and autograd up.")
+// A plain Command named "sharpgrad" (RootCommand takes its name from the .dll the tool shim runs: "SharpGrad.Cli"),
+// with the help and version options a RootCommand would add.
+var root = new Command("sharpgrad", "SharpGrad: deep learning for .NET, from tensors and autograd up.")
 {
+    new System.CommandLine.Help.HelpOption(),
+    new VersionOption(),
     InfoCommand.Create(),
     DemoCommand.Create(),
     DatasetsCommand.Create(),

@@ -96,4 +96,13 @@ public class CliTrialTests
         Assert.Equal(2, code);
         Assert.Contains($"'{dir.Path}' is a folder, not a file", err);
     }
+
+    [Fact]
+    public void The_usage_line_names_the_sharpgrad_command()
+    {
+        var (code, output, _) = CliProcess.Run("--help");
+        Assert.Equal(0, code);
+        Assert.Contains("Usage:\n  sharpgrad [command] [options]", output.ReplaceLineEndings("\n"));
+        Assert.DoesNotContain("SharpGrad.Cli", output);
+    }
 }
