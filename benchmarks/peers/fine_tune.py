@@ -22,23 +22,15 @@ import torch
 import torchvision
 from torch import nn
 
+from fastai_head import create_head
+
 torch.set_num_threads(2)
 torch.manual_seed(0)
 
 
-class AdaptiveConcatPool2d(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.mp, self.ap = nn.AdaptiveMaxPool2d(1), nn.AdaptiveAvgPool2d(1)
-
-    def forward(self, x):
-        return torch.cat([self.mp(x), self.ap(x)], 1)
-
-
 def model():
     body = nn.Sequential(*list(torchvision.models.resnet18(weights=None).children())[:-2])
-    head = nn.Sequential(AdaptiveConcatPool2d(), nn.Flatten(), nn.BatchNorm1d(1024), nn.Dropout(0.25), nn.Linear(1024, 512, bias=False),
-                         nn.ReLU(inplace=True), nn.BatchNorm1d(512), nn.Dropout(0.5), nn.Linear(512, 2, bias=False))
+    head = create_head(2)
     return body, head, nn.Sequential(body, head)
 
 

@@ -59,37 +59,18 @@ public static partial class Plots
             texts.Add((classes[i], left - 6, top + (i + 0.5) * MatrixCell, false, false));
             texts.Add((classes[i], left + (i + 0.5) * MatrixCell, top + gridSize + 6, false, true));
         }
-        lock (RenderLock)
+        var labels = new List<CanvasLabel>
         {
-            using var plot = new Plot();
-            plot.Layout.Frameless();
-            plot.HideGrid();
-            plot.FigureBackground.Color = Colors.White;
-            plot.DataBackground.Color = Colors.White;
-            using var bitmap = new ScottPlot.Image(canvas);
-            plot.Add.ImageRect(bitmap, new CoordinateRect(0, figureWidth, 0, figureHeight)).AntiAlias = false;
-            void Label(string text, double x, double y, Alignment alignment, bool bold, Color color, float rotation = 0)
-            {
-                var label = plot.Add.Text(text, x, figureHeight - y);
-                label.Alignment = alignment;
-                label.LabelFontName = PlotFont.Family;
-                label.LabelFontSize = MatrixFontSize;
-                label.LabelBold = bold;
-                label.LabelFontColor = color;
-                label.LabelRotation = rotation;
-            }
-            Label("Confusion matrix", left + gridSize / 2.0, 16, Alignment.MiddleCenter, true, Colors.Black);
-            Label("Actual", 12, top + gridSize / 2.0, Alignment.MiddleCenter, false, Colors.Black, -90);
-            Label("Predicted", left + gridSize / 2.0, figureHeight - 10, Alignment.MiddleCenter, false, Colors.Black);
-            foreach (var (text, x, y, light, rotated) in texts)
-            {
-                bool cell = x > left && y > top && y < top + gridSize;
-                if (cell) Label(text, x, y, Alignment.MiddleCenter, false, light ? Colors.White : Colors.Black);
-                else if (rotated) Label(text, x, y, Alignment.MiddleRight, false, Colors.Black, -90);
-                else Label(text, x, y, Alignment.MiddleRight, false, Colors.Black);
-            }
-            plot.Axes.SetLimits(0, figureWidth, 0, figureHeight);
-            SavePng(plot, path, figureWidth, figureHeight);
+            new("Confusion matrix", left + gridSize / 2.0, 16, Alignment.MiddleCenter, MatrixFontSize, Bold: true),
+            new("Actual", 12, top + gridSize / 2.0, Alignment.MiddleCenter, MatrixFontSize, Rotation: -90),
+            new("Predicted", left + gridSize / 2.0, figureHeight - 10, Alignment.MiddleCenter, MatrixFontSize),
+        };
+        foreach (var (text, x, y, light, rotated) in texts)
+        {
+            bool cell = x > left && y > top && y < top + gridSize;
+            labels.Add(cell ? new CanvasLabel(text, x, y, Alignment.MiddleCenter, MatrixFontSize, Color: light ? Colors.White : Colors.Black)
+                : new CanvasLabel(text, x, y, Alignment.MiddleRight, MatrixFontSize, Rotation: rotated ? -90 : 0));
         }
+        RenderCanvas(path, canvas, labels);
     }
 }

@@ -158,6 +158,16 @@ public static partial class Plots
                 titleSpots.Add((titles[i], cellLeft + columnWidth / 2.0, cellTop + band / 2.0));
         }
 
+        RenderCanvas(path, canvas, titleSpots.Select(t => new CanvasLabel(t.Text, t.X, t.Y, Alignment.MiddleCenter, ImageTitleFontSize)).ToList());
+    }
+
+    /// <summary>A text drawn over a canvas at (x, y) in canvas pixels (y down).</summary>
+    private sealed record CanvasLabel(string Text, double X, double Y, Alignment Alignment, float Size, bool Bold = false, Color? Color = null, float Rotation = 0);
+
+    /// <summary>Writes an RGB canvas <c>[y, x, c]</c> as a PNG of its size, with <paramref name="labels"/> drawn over it in the embedded font.</summary>
+    private static void RenderCanvas(string path, byte[,,] canvas, IReadOnlyList<CanvasLabel> labels)
+    {
+        int figureHeight = canvas.GetLength(0), figureWidth = canvas.GetLength(1);
         lock (RenderLock)
         {
             using var plot = new Plot();
@@ -170,14 +180,15 @@ public static partial class Plots
             // Data coordinates = pixels, y pointing up (row 0 of the canvas is at the top, y = figureHeight).
             var rect = plot.Add.ImageRect(bitmap, new CoordinateRect(0, figureWidth, 0, figureHeight));
             rect.AntiAlias = false;
-            foreach (var (text, x, y) in titleSpots)
+            foreach (CanvasLabel l in labels)
             {
-                var label = plot.Add.Text(text, x, figureHeight - y);
-                label.Alignment = Alignment.MiddleCenter;
+                var label = plot.Add.Text(l.Text, l.X, figureHeight - l.Y);
+                label.Alignment = l.Alignment;
                 label.LabelFontName = PlotFont.Family;
-                label.LabelFontSize = ImageTitleFontSize;
-                label.LabelBold = false;
-                label.LabelFontColor = Colors.Black;
+                label.LabelFontSize = l.Size;
+                label.LabelBold = l.Bold;
+                label.LabelFontColor = l.Color ?? Colors.Black;
+                label.LabelRotation = l.Rotation;
             }
             plot.Axes.SetLimits(0, figureWidth, 0, figureHeight);
             SavePng(plot, path, figureWidth, figureHeight);
