@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The packages as users get them: `dotnet pack` into a temporary feed, then
+#  1. a fresh console app (dotnet new console) adds SharpGrad and SharpGrad.Plotting from that feed, trains the README's
+#     simple_net on mnist-sample, plots the loss, exports, loads and predicts;
+#  2. a .NET 10 file-based app (#:package SharpGrad@VERSION, dotnet run app.cs) does the same;
+#  3. `dotnet tool install --tool-path` installs the sharpgrad command from the feed and `sharpgrad train --epochs 1` runs.
+# Prints the output sizes. Exit status 0 only if all three work. Run from the repository root after a Release build.
+set -euo pipefail
+root=$(pwd)
+version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# A package of the same version restored earlier would be taken from NuGet's cache instead of this build's.
+rm -rf "${NUGET_PACKAGES:-$HOME/.nuget/packages}"/sharpgrad "${NUGET_PACKAGES:-$HOME/.nuget/packages}"/sharpgrad.plotting "${NUGET_PACKAGES:-$HOME/.nuget/packages}"/sharpgrad.cli
+dotnet pack SharpGrad.sln -c Release --no-build -o "$work/feed" -v q -nologo
+cat > "$work/nuget.config" <<XML
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <packageSources>
+    <add key="sharpgrad-local" value="$work/feed" />
+  </packageSources>
+</configuration>
+XML
+
+program='using SharpGrad;
+using SharpGrad.Data;
+using SharpGrad.IO;
+using SharpGrad.Learning;
+using SharpGrad.NN;
+using SharpGrad.Plotting;
+
+string path = Datasets.Get(Datasets.MnistSample);
+DataLoaders dls = ImageDataLoaders.FromFolder(path, bs: 256, channels: 1);
+var simpleNet = Nn.Sequential(Nn.Flatten(), Nn.Linear(28 * 28, 30), Nn.ReLU(), Nn.Linear(30, 1));
+var learn = new Learner(dls, simpleNet, MnistLoss, Optimizers.Sgd, [Metrics.BatchAccuracy]);
+learn.Fit(5, lr: 0.1);
+learn.Recorder.PlotLoss("loss.png");
+learn.Export("digits.sgl");
+ExportedModel model = LearnerFiles.LoadLearner("digits.sgl");
+string seven = Directory.GetFiles(Path.Combine(path, "valid", "7")).Order(StringComparer.Ordinal).First();
+double accuracy = learn.Recorder.Values[^1][2];
+Console.WriteLine($"PACKAGE-TEST accuracy {accuracy:F4}, predicted {model.Predict(seven).Label} for a 7, plot {new FileInfo("loss.png").Length} bytes");
+return accuracy > 0.9 && model.Predict(seven).Label == "7" ? 0 : 1;
+
+static Tensor MnistLoss(Tensor predictions, Tensor targets)
+{
+    Tensor p = predictions.Sigmoid();
+    return Tensor.Where(targets.Reshape(p.Shape.ToArray()).Eq(1f), 1f - p, p).Mean();
+}'
+
+echo "== package test 1: a console app referencing the packages"
+mkdir "$work/app"
+cp "$work/nuget.config" "$work/app/"
+(cd "$work/app" && dotnet new console -o . --force -v q >/dev/null && \
+ dotnet add package SharpGrad --version "$version" >/dev/null && dotnet add package SharpGrad.Plotting --version "$version" >/dev/null && \
+ printf '%s\n' "$program" > Program.cs && dotnet run -c Release -v q)
+echo "app output folder: $(du -sh "$work/app/bin/Release" | cut -f1)"
+
+echo "== package test 2: a file-based app (#:package)"
+mkdir "$work/file"
+cp "$work/nuget.config" "$work/file/"
+{ echo "#:package SharpGrad@$version"; echo "#:package SharpGrad.Plotting@$version"; printf '%s\n' "$program"; } > "$work/file/app.cs"
+(cd "$work/file" && dotnet run -c Release app.cs)
+
+echo "== package test 3: the sharpgrad tool"
+dotnet tool install SharpGrad.Cli --version "$version" --tool-path "$work/tools" --add-source "$work/feed" >/dev/null
+"$work/tools/sharpgrad" train mnist-sample --epochs 1 | tail -1
+echo "tool install size: $(du -sh "$work/tools" | cut -f1)"
+echo "PACKAGE-TEST passed"
