@@ -119,4 +119,10 @@ public class ResizeTests
         Image raw = ImageDecoder.Decode(File.ReadAllBytes(Path.Combine(Assets, $"exif_{orientation}.jpg")));
         Assert.Equal((40, 24), (raw.Width, raw.Height)); // Decode itself stays PIL's Image.open: as stored
     }
+
+    [Theory]
+    [InlineData("cmyk")]
+    [InlineData("cmyk_progressive")]
+    public void A_CMYK_jpeg_decodes_to_PILs_RGB(string name) =>
+        AssertSamePixels(Load($"{name}.png"), Load($"{name}.jpg"), name);
 }

@@ -12,6 +12,8 @@ What it writes (next to this file)
   its arithmetic is restated below from its source; the pixels come from PIL and numpy.
 * ``exif_<n>.jpg`` (orientation tag n = 1..8 on the same 40x24 picture) and ``exif_<n>.png``, the result of
   ``ImageOps.exif_transpose`` (what a viewer shows).
+* ``cmyk.jpg`` and ``cmyk_progressive.jpg`` (the photo converted to CMYK and saved by PIL, which writes an Adobe
+  marker and inverted samples) and ``cmyk.png``/``cmyk_progressive.png``: ``Image.open(f).convert('RGB')``.
 
 How to run: ``/usr/bin/python3 tests/assets/resize/generate_resize_assets.py`` (Debian's python3-pil and
 python3-numpy). Deterministic; CI only reads the committed files.
@@ -130,6 +132,11 @@ def main():
         path = os.path.join(HERE, f"exif_{n}.jpg")
         base.save(path, quality=92, exif=exif.tobytes())
         save(ImageOps.exif_transpose(Image.open(path)), f"exif_{n}.png")
+    # CMYK JPEGs, baseline and progressive.
+    for name, progressive in [("cmyk", False), ("cmyk_progressive", True)]:
+        path = os.path.join(HERE, f"{name}.jpg")
+        p.crop((0, 0, 96, 64)).convert("CMYK").save(path, quality=90, progressive=progressive)
+        save(Image.open(path).convert("RGB"), f"{name}.png")
 
 
 if __name__ == "__main__":

@@ -83,6 +83,45 @@ internal static class JpegColor
         return new Image(width, height, 3, rgb);
     }
 
+    /// <summary>
+    /// A four-component frame as RGB, the way PIL opens it and converts it: the CMYK samples (from YCCK through the
+    /// YCbCr equations and C = 255 - R, M = 255 - G, Y = 255 - B when <paramref name="ycck"/>), inverted when the file
+    /// has an Adobe marker, then PIL's CMYK to RGB: <c>v = (255 - K) - C·(255 - K)/255</c> with its rounding.
+    /// </summary>
+    public static Image CmykToImage(JpegFrame frame, bool ycck, bool inverted)
+    {
+        int width = frame.Width, height = frame.Height;
+        JpegComponent[] comps = frame.Components;
+        var rgb = new byte[(long)width * height * 3];
+        var up = new JpegUpsampler[4];
+        for (int c = 0; c < 4; c++) up[c] = new JpegUpsampler(comps[c], frame.MaxH, frame.MaxV, width);
+        var ycc = new byte[width * 3];
+        for (int y = 0; y < height; y++)
+        {
+            ReadOnlySpan<byte> r0 = up[0].Row(y)[..width], r1 = up[1].Row(y)[..width], r2 = up[2].Row(y)[..width], r3 = up[3].Row(y)[..width];
+            if (ycck) YccRow(r0, r1, r2, ycc);
+            Span<byte> dst = rgb.AsSpan(y * width * 3, width * 3);
+            for (int x = 0; x < width; x++)
+            {
+                // The decoder's CMYK (libjpeg's output), then PIL's view of it.
+                int c0 = ycck ? 255 - ycc[3 * x] : r0[x], c1 = ycck ? 255 - ycc[3 * x + 1] : r1[x], c2 = ycck ? 255 - ycc[3 * x + 2] : r2[x], k = r3[x];
+                if (inverted) (c0, c1, c2, k) = (255 - c0, 255 - c1, 255 - c2, 255 - k);
+                int nk = 255 - k;
+                dst[3 * x] = Clamp(nk - MulDiv255(c0, nk));
+                dst[3 * x + 1] = Clamp(nk - MulDiv255(c1, nk));
+                dst[3 * x + 2] = Clamp(nk - MulDiv255(c2, nk));
+            }
+        }
+        return new Image(width, height, 3, rgb);
+    }
+
+    /// <summary>PIL's MULDIV255: a·b/255 rounded, in integers.</summary>
+    private static int MulDiv255(int a, int b)
+    {
+        int t = a * b + 128;
+        return ((t >> 8) + t) >> 8;
+    }
+
     private static unsafe void YccRow(ReadOnlySpan<byte> yRow, ReadOnlySpan<byte> cbRow, ReadOnlySpan<byte> crRow, Span<byte> dst)
     {
         int n = yRow.Length;

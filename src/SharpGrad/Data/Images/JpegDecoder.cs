@@ -2,7 +2,8 @@ namespace SharpGrad.Data.Images;
 
 /// <summary>
 /// Decodes JPEG (JFIF/EXIF) images: baseline and extended sequential Huffman (SOF0/SOF1) and
-/// progressive Huffman (SOF2), 8-bit precision, grayscale or three-component YCbCr/RGB, any integral
+/// progressive Huffman (SOF2), 8-bit precision, grayscale, three-component YCbCr/RGB or four-component CMYK/YCCK
+/// (converted to RGB as PIL's <c>convert('RGB')</c> does), any integral
 /// sampling factors, restart intervals. Output matches PIL/libjpeg-turbo's default decoding
 /// (accurate integer IDCT, fancy upsampling). EXIF orientation is not applied.
 /// </summary>
@@ -14,7 +15,7 @@ public static partial class JpegDecoder
     /// <returns>A 1-channel image for grayscale JPEGs, otherwise a 3-channel RGB image.</returns>
     /// <exception cref="ImageDecodeException">
     /// The data is malformed or truncated, or uses an unsupported variant (arithmetic coding, lossless,
-    /// hierarchical, 12-bit precision, CMYK/YCCK, DNL-defined height).
+    /// hierarchical, 12-bit precision, DNL-defined height).
     /// </exception>
     public static Image Decode(ReadOnlySpan<byte> data, string? source = null)
     {
@@ -187,6 +188,13 @@ public static partial class JpegDecoder
             if (frame.Progressive)
             {
                 frame.FinishProgressive();
+            }
+
+            if (frame.Components.Length == 4)
+            {
+                // libjpeg reads YCCK when an Adobe marker says transform 2, else CMYK; PIL takes the samples as inverted
+                // ("CMYK;I") when there is an Adobe marker, as Adobe applications write them.
+                return JpegColor.CmykToImage(frame, ycck: _adobeTransform == 2, inverted: _adobeTransform >= 0);
             }
 
             return JpegColor.ToImage(frame, frame.Components.Length == 3 && IsRgb(frame));

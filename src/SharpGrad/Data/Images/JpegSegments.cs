@@ -57,14 +57,9 @@ public static partial class JpegDecoder
                 throw new DecodeFailure($"JPEG {precision}-bit sample precision is not supported (only 8-bit)");
             }
 
-            if (count == 4)
+            if (count != 1 && count != 3 && count != 4)
             {
-                throw new DecodeFailure("JPEG with 4 components (CMYK/YCCK) is not supported");
-            }
-
-            if (count != 1 && count != 3)
-            {
-                throw new DecodeFailure($"JPEG with {count} components is not supported (only 1 or 3)");
+                throw new DecodeFailure($"JPEG with {count} components is not supported (only 1, 3, or 4 for CMYK/YCCK)");
             }
 
             if (width == 0)
