@@ -4,14 +4,14 @@ namespace SharpGrad.Learning;
 /// fastai's <c>TrackerCallback</c>: after each epoch, reads a column of the recorder (<see cref="Monitor"/>, e.g.
 /// <c>valid_loss</c> or <c>accuracy</c>) and notes whether it improved on the best value so far by more than
 /// <see cref="MinDelta"/>. Lower is better for losses and error rates, higher for everything else, unless
-/// <see cref="Comparison"/> says otherwise. The base of <see cref="SaveModelCallback"/>, <see cref="EarlyStoppingCallback"/>
+/// the <c>comparison</c> argument says otherwise. The base of <see cref="SaveModelCallback"/>, <see cref="EarlyStoppingCallback"/>
 /// and <see cref="ReduceLROnPlateau"/>.
 /// </summary>
 public abstract class TrackerCallback : Callback
 {
     /// <summary>Tracks <paramref name="monitor"/>.</summary>
     /// <param name="monitor">A column of the epoch table.</param>
-    /// <param name="comparison">Whether lower values are better; default by the name (loss and error: lower).</param>
+    /// <param name="comparison">Whether lower values are better (fastai's <c>comp</c>); default by the name: lower for losses and error rates.</param>
     /// <param name="minDelta">The least change that counts as an improvement.</param>
     /// <param name="resetOnFit">Forget the best value at the start of each fit.</param>
     protected TrackerCallback(string monitor = "valid_loss", bool? comparison = null, double minDelta = 0, bool resetOnFit = true)
@@ -32,9 +32,6 @@ public abstract class TrackerCallback : Callback
 
     /// <summary>Whether a lower value is an improvement.</summary>
     public bool LowerIsBetter { get; }
-
-    /// <summary>Gives <see cref="LowerIsBetter"/> as fastai's <c>comp</c> would be chosen: for constructors' <c>comparison</c> argument.</summary>
-    public bool? Comparison => LowerIsBetter;
 
     /// <summary>The least change that counts as an improvement.</summary>
     public double MinDelta { get; }
