@@ -14,15 +14,18 @@ internal sealed class Node
 {
     private BackwardRule? _rule;
 
-    public Node(string name, Tensor[] inputs, BackwardRule rule)
+    public Node(OpKind op, Tensor[] inputs, BackwardRule rule)
     {
-        Name = name;
+        Op = op;
         Inputs = inputs;
         _rule = rule;
     }
 
     /// <summary>PyTorch-style name, e.g. <c>MulBackward0</c>, shown when printing a tensor's grad_fn.</summary>
-    public string Name { get; }
+    public string Name => Op.TorchName();
+
+    /// <summary>The op that produced the node's output.</summary>
+    public OpKind Op { get; }
 
     public Tensor[] Inputs { get; private set; }
 

@@ -59,19 +59,20 @@ public sealed partial class Tensor
     /// Attaches <paramref name="result"/> to the graph when grad mode is on and any input requires grad.
     /// Returns <paramref name="result"/> for chaining.
     /// </summary>
-    internal static Tensor Record(Tensor result, string name, Tensor[] inputs, BackwardRule rule)
+    internal static Tensor Record(Tensor result, OpKind op, Tensor[] inputs, BackwardRule rule, object? attributes = null)
     {
+        OpTrace.Current?.OnOp(op, result, inputs, attributes);
         if (!GradMode.IsEnabled) return result;
         bool any = false;
         foreach (Tensor t in inputs) any |= t._requiresGrad;
         if (!any) return result;
         result._requiresGrad = true;
-        result.GradFn = new Node(name, inputs, rule);
+        result.GradFn = new Node(op, inputs, rule);
         return result;
     }
 
-    internal static Tensor Record(Tensor result, string name, Tensor input, Func<Tensor, Tensor> rule) =>
-        Record(result, name, [input], g => [rule(g)]);
+    internal static Tensor Record(Tensor result, OpKind op, Tensor input, Func<Tensor, Tensor> rule, object? attributes = null) =>
+        Record(result, op, [input], g => [rule(g)], attributes);
 
     /// <summary>
     /// Computes the gradient of this tensor with respect to every leaf that requires grad and adds it to their

@@ -126,4 +126,5 @@ public static class LearnerFiles
 /// <summary>System.Text.Json source generation for the exported file's metadata, so export and load need no reflection (native AOT, trimming).</summary>
 [System.Text.Json.Serialization.JsonSerializable(typeof(string[]))]
 [System.Text.Json.Serialization.JsonSerializable(typeof(int[]))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(float[][]))]
 internal sealed partial class MetadataJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -34,7 +34,7 @@ public static partial class F
         using (Tensor.NoGrad()) loss = (x.Relu() - x * t + (-x.Abs()).Exp().Add(1f).Log()).Mean();
         // Its own backward rule, (sigmoid(x) - t) / N: the max/abs form above has kinks at 0 whose subgradients differ from the true derivative.
         float scale = 1f / Math.Max(x.Numel, 1);
-        return Tensor.Record(loss, "BinaryCrossEntropyWithLogitsBackward0", [x, t], g =>
+        return Tensor.Record(loss, OpKind.BinaryCrossEntropyWithLogits, [x, t], g =>
         [
             x.RequiresGradient ? (x.Sigmoid() - t) * (g * scale) : null,
             t.RequiresGradient ? -x * (g * scale) : null,

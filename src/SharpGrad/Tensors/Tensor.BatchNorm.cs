@@ -64,8 +64,9 @@ public sealed partial class Tensor
         if (weight is not null) inputs.Add(weight);
         if (bias is not null) inputs.Add(bias);
         if (residual is not null) inputs.Add(residual);
-        string name = residual is not null ? "NativeBatchNormAddReluBackward0" : relu ? "NativeBatchNormReluBackward0" : "NativeBatchNormBackward0";
-        return Record(y, name, inputs.ToArray(), g =>
+        OpKind kind = residual is not null ? OpKind.BatchNormAddRelu : relu ? OpKind.BatchNormRelu : OpKind.BatchNorm;
+        object? traced = OpTrace.IsActive ? new OpAttributes.BatchNorm(runningMean, runningVar, weight is not null, bias is not null, training, eps) : null;
+        return Record(y, kind, inputs.ToArray(), g =>
         {
             if (relu)
             {
@@ -84,7 +85,7 @@ public sealed partial class Tensor
             if (bias is not null) grads.Add(db);
             if (residual is not null) grads.Add(residual.RequiresGradient ? g : null); // the sum passes the masked gradient through
             return grads.ToArray();
-        });
+        }, traced);
     }
 
     private static void CheckChannels(string op, string name, Tensor? t, int c, Tensor input)

@@ -37,6 +37,7 @@ public sealed partial class Tensor
         Tensor x = KernelOperand(a.To(common), shape), y = KernelOperand(b.To(common), shape);
         CompareInto(op, r, x, y);
         CapturedGraph.Record(r, (op, r, x, y), static s => CompareInto(s.op, s.r, s.x, s.y));
+        if (OpTrace.IsActive) OpTrace.Report(OpKind.Compare, r, [a, b], new OpAttributes.Compare(op));
         return r;
     }
 
@@ -118,11 +119,11 @@ public sealed partial class Tensor
         SelectInto(r, c, x, y);
         CapturedGraph.Record(r, (r, c, x, y), static s => SelectInto(s.r, s.c, s.x, s.y));
         Tensor cond = condition;
-        return Record(r, "WhereBackward0", [a, b], g =>
+        return Record(r, OpKind.Where, [a, b], g =>
         [
             a.RequiresGradient ? Where(cond, g, Scalar(0f)).SumToShape(a.Sizes) : null,
             b.RequiresGradient ? Where(cond, Scalar(0f), g).SumToShape(b.Sizes) : null,
-        ]);
+        ], OpTrace.IsActive ? new OpAttributes.Where(cond) : null);
     }
 
     /// <summary>r = c ? x : y, with <paramref name="c"/> materialized and float operands as <see cref="KernelOperand(Tensor, int[])"/> prepares them.</summary>

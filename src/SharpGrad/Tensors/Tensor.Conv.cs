@@ -49,7 +49,7 @@ public sealed partial class Tensor
         Conv.Forward(y.Floats, x.Floats, wt.Floats, b is null ? default : b.Floats, s, columns is null ? default : columns.Floats,
             reordered is null ? default : reordered.Floats);
         Tensor[] inputs = bias is null ? [input, weight] : [input, weight, bias];
-        return Record(y, "ConvolutionBackward0", inputs, g =>
+        return Record(y, OpKind.Conv2d, inputs, g =>
         {
             Tensor gy = g.Contiguous();
             Tensor? dx = null, dw = null, db = null;
@@ -59,7 +59,7 @@ public sealed partial class Tensor
                 Conv.BackwardWeight((dw = Uninitialized(wt.Sizes)).Floats, gy.Floats, x.Floats, s, columns is null ? default : columns.Floats, accumulate: false);
             if (bias is not null && bias.RequiresGradient) Conv.BackwardBias((db = Empty([oc])).Floats, gy.Floats, s);
             return bias is null ? [dx, dw] : [dx, dw, db];
-        });
+        }, OpTrace.IsActive ? new OpAttributes.Conv(stride, padding, dilation, groups) : null);
     }
 
     /// <summary>Throws unless every given tensor holds float32 values.</summary>

@@ -8,7 +8,7 @@ public sealed partial class Tensor
     public Tensor Contiguous() => IsContiguous ? this : Clone();
 
     /// <summary>A contiguous copy with its own storage (differentiable).</summary>
-    public Tensor Clone() => Record(CloneUnrecorded(), "CloneBackward0", this, g => g);
+    public Tensor Clone() => Record(CloneUnrecorded(), OpKind.Clone, this, g => g);
 
     /// <summary>dst = src elementwise (same shape and dtype); dst may be a view. Recorded during a capture.</summary>
     private static void CopyElements(Tensor dst, Tensor src)
@@ -59,6 +59,7 @@ public sealed partial class Tensor
         Tensor r = Uninitialized(Sizes, dtype);
         Convert(src, r);
         CapturedGraph.Record(r, (src, r), static s => Convert(s.src, s.r));
+        if (OpTrace.IsActive) OpTrace.Report(OpKind.Cast, r, [this], new OpAttributes.Cast(dtype));
         return r;
     }
 

@@ -104,21 +104,21 @@ public sealed partial class Tensor
     public Tensor Add(Tensor other)
     {
         Tensor a = this, b = other;
-        return Record(BinaryForward(BinaryOp.Add, a, b, "Add"), "AddBackward0", [a, b], g => Grads(a, b, () => g, () => g));
+        return Record(BinaryForward(BinaryOp.Add, a, b, "Add"), OpKind.Add, [a, b], g => Grads(a, b, () => g, () => g));
     }
 
     /// <summary>Elementwise difference with broadcasting.</summary>
     public Tensor Sub(Tensor other)
     {
         Tensor a = this, b = other;
-        return Record(BinaryForward(BinaryOp.Sub, a, b, "Sub"), "SubBackward0", [a, b], g => Grads(a, b, () => g, () => g.Neg()));
+        return Record(BinaryForward(BinaryOp.Sub, a, b, "Sub"), OpKind.Sub, [a, b], g => Grads(a, b, () => g, () => g.Neg()));
     }
 
     /// <summary>Elementwise product with broadcasting.</summary>
     public Tensor Mul(Tensor other)
     {
         Tensor a = this, b = other;
-        return Record(BinaryForward(BinaryOp.Mul, a, b, "Mul"), "MulBackward0", [a, b], g => Grads(a, b, () => g.Mul(b), () => g.Mul(a)));
+        return Record(BinaryForward(BinaryOp.Mul, a, b, "Mul"), OpKind.Mul, [a, b], g => Grads(a, b, () => g.Mul(b), () => g.Mul(a)));
     }
 
     /// <summary>Elementwise quotient with broadcasting.</summary>
@@ -126,7 +126,7 @@ public sealed partial class Tensor
     {
         Tensor a = this, b = other;
         Tensor r = BinaryForward(BinaryOp.Div, a, b, "Div");
-        return Record(r, "DivBackward0", [a, b], g => Grads(a, b, () => g.Div(b), () => g.Mul(r).Div(b).Neg()));
+        return Record(r, OpKind.Div, [a, b], g => Grads(a, b, () => g.Div(b), () => g.Mul(r).Div(b).Neg()));
     }
 
     /// <summary>Elementwise power with broadcasting: this^<paramref name="exponent"/>.</summary>
@@ -134,7 +134,7 @@ public sealed partial class Tensor
     {
         Tensor a = this, b = exponent;
         Tensor r = BinaryForward(BinaryOp.Pow, a, b, "Pow");
-        return Record(r, "PowBackward1", [a, b], g => Grads(a, b,
+        return Record(r, OpKind.Pow, [a, b], g => Grads(a, b,
             () => g.Mul(b).Mul(a.Pow(b.Sub(1f))),
             () => g.Mul(r).Mul(a.Log())));
     }
@@ -147,14 +147,15 @@ public sealed partial class Tensor
         Tensor r = Uninitialized(Sizes);
         Elementwise.PowScalar(r.Floats, src.Floats, exponent);
         CapturedGraph.Record(r, (src, r, exponent), static s => Elementwise.PowScalar(s.r.Floats, s.src.Floats, s.exponent));
-        return Record(r, "PowBackward0", a, g => exponent == 2f ? g.Mul(a).Mul(2f) : g.Mul(a.Pow(exponent - 1f)).Mul(exponent));
+        return Record(r, OpKind.PowScalar, a, g => exponent == 2f ? g.Mul(a).Mul(2f) : g.Mul(a.Pow(exponent - 1f)).Mul(exponent),
+            OpTrace.IsActive ? new OpAttributes.Scalar(exponent) : null);
     }
 
     /// <summary>Elementwise maximum of two tensors with broadcasting (PyTorch's <c>torch.maximum</c>); ties split the gradient evenly.</summary>
-    public Tensor Maximum(Tensor other) => MinMax(other, BinaryOp.Max, "MaximumBackward0");
+    public Tensor Maximum(Tensor other) => MinMax(other, BinaryOp.Max, OpKind.Maximum);
 
     /// <summary>Elementwise minimum of two tensors with broadcasting (PyTorch's <c>torch.minimum</c>).</summary>
-    public Tensor Minimum(Tensor other) => MinMax(other, BinaryOp.Min, "MinimumBackward0");
+    public Tensor Minimum(Tensor other) => MinMax(other, BinaryOp.Min, OpKind.Minimum);
 
     /// <summary>Same as <see cref="Maximum"/> (PyTorch's <c>x.max(other)</c>, as in <c>x.max(tensor(0.))</c>).</summary>
     public Tensor Max(Tensor other) => Maximum(other);
@@ -162,11 +163,11 @@ public sealed partial class Tensor
     /// <summary>Same as <see cref="Minimum"/>.</summary>
     public Tensor Min(Tensor other) => Minimum(other);
 
-    private Tensor MinMax(Tensor other, BinaryOp op, string name)
+    private Tensor MinMax(Tensor other, BinaryOp op, OpKind kind)
     {
         Tensor a = this, b = other;
-        Tensor r = BinaryForward(op, a, b, name);
-        return Record(r, name, [a, b], g =>
+        Tensor r = BinaryForward(op, a, b, kind.ToString());
+        return Record(r, kind, [a, b], g =>
         {
             // Where a and b tie, each gets half the gradient (PyTorch's rule).
             Tensor wa = op == BinaryOp.Max ? a.Gt(b).Float() : a.Lt(b).Float();
@@ -179,29 +180,29 @@ public sealed partial class Tensor
     /// <summary>scalar - this.</summary>
     public Tensor RSub(float scalar) => Scalar(scalar).Sub(this);
 
-    private Tensor Unary(UnaryOp op, string name, Func<Tensor, Tensor, Tensor> backward)
+    private Tensor Unary(UnaryOp op, OpKind kind, Func<Tensor, Tensor, Tensor> backward)
     {
         Tensor x = this;
-        Tensor r = UnaryForward(op, name);
-        return Record(r, name + "Backward0", x, g => backward(g, r));
+        Tensor r = UnaryForward(op, kind.ToString());
+        return Record(r, kind, x, g => backward(g, r));
     }
 
     /// <summary>-x.</summary>
-    public Tensor Neg() => Unary(UnaryOp.Neg, "Neg", (g, _) => g.Neg());
+    public Tensor Neg() => Unary(UnaryOp.Neg, OpKind.Neg, (g, _) => g.Neg());
     /// <summary>e^x.</summary>
-    public Tensor Exp() => Unary(UnaryOp.Exp, "Exp", (g, r) => g.Mul(r));
+    public Tensor Exp() => Unary(UnaryOp.Exp, OpKind.Exp, (g, r) => g.Mul(r));
     /// <summary>Natural logarithm.</summary>
-    public Tensor Log() { Tensor x = this; return Unary(UnaryOp.Log, "Log", (g, _) => g.Div(x)); }
+    public Tensor Log() { Tensor x = this; return Unary(UnaryOp.Log, OpKind.Log, (g, _) => g.Div(x)); }
     /// <summary>Square root.</summary>
-    public Tensor Sqrt() => Unary(UnaryOp.Sqrt, "Sqrt", (g, r) => g.Div(r.Mul(2f)));
+    public Tensor Sqrt() => Unary(UnaryOp.Sqrt, OpKind.Sqrt, (g, r) => g.Div(r.Mul(2f)));
     /// <summary>Absolute value.</summary>
-    public Tensor Abs() { Tensor x = this; return Unary(UnaryOp.Abs, "Abs", (g, _) => g.Mul(x.Sign())); }
+    public Tensor Abs() { Tensor x = this; return Unary(UnaryOp.Abs, OpKind.Abs, (g, _) => g.Mul(x.Sign())); }
     /// <summary>1 / (1 + e^-x).</summary>
-    public Tensor Sigmoid() => Unary(UnaryOp.Sigmoid, "Sigmoid", (g, r) => g.Mul(r).Mul(r.RSub(1f)));
+    public Tensor Sigmoid() => Unary(UnaryOp.Sigmoid, OpKind.Sigmoid, (g, r) => g.Mul(r).Mul(r.RSub(1f)));
     /// <summary>Hyperbolic tangent.</summary>
-    public Tensor Tanh() => Unary(UnaryOp.Tanh, "Tanh", (g, r) => g.Mul(r.Mul(r).RSub(1f)));
+    public Tensor Tanh() => Unary(UnaryOp.Tanh, OpKind.Tanh, (g, r) => g.Mul(r.Mul(r).RSub(1f)));
     /// <summary>max(x, 0).</summary>
-    public Tensor Relu() => Unary(UnaryOp.Relu, "Relu", (g, r) =>
+    public Tensor Relu() => Unary(UnaryOp.Relu, OpKind.Relu, (g, r) =>
     {
         // r > 0 exactly where x > 0: the gradient passes there, in one fused pass.
         Tensor gc = g.Contiguous(), d = Uninitialized(r.Sizes);
@@ -210,11 +211,16 @@ public sealed partial class Tensor
         return d;
     });
     /// <summary>x².</summary>
-    public Tensor Square() { Tensor x = this; return Unary(UnaryOp.Square, "Square", (g, _) => g.Mul(x).Mul(2f)); }
+    public Tensor Square() { Tensor x = this; return Unary(UnaryOp.Square, OpKind.Square, (g, _) => g.Mul(x).Mul(2f)); }
     /// <summary>1 / x.</summary>
-    public Tensor Reciprocal() => Unary(UnaryOp.Reciprocal, "Reciprocal", (g, r) => g.Mul(r).Mul(r).Neg());
+    public Tensor Reciprocal() => Unary(UnaryOp.Reciprocal, OpKind.Reciprocal, (g, r) => g.Mul(r).Mul(r).Neg());
     /// <summary>-1, 0 or 1 by sign (gradient zero).</summary>
-    public Tensor Sign() => UnaryForward(UnaryOp.Sign, "Sign");
+    public Tensor Sign()
+    {
+        Tensor r = UnaryForward(UnaryOp.Sign, "Sign");
+        OpTrace.Report(OpKind.Sign, r, [this]);
+        return r;
+    }
 
     /// <summary>Limits every element to [<paramref name="min"/>, <paramref name="max"/>]; either bound may be omitted.</summary>
     public Tensor Clamp(float? min = null, float? max = null)
@@ -225,13 +231,13 @@ public sealed partial class Tensor
         Tensor r = Uninitialized(Sizes);
         Elementwise.Clamp(r.Floats, src.Floats, min, max);
         CapturedGraph.Record(r, (src, r, min, max), static s => Elementwise.Clamp(s.r.Floats, s.src.Floats, s.min, s.max));
-        return Record(r, "ClampBackward1", x, g =>
+        return Record(r, OpKind.Clamp, x, g =>
         {
             Tensor pass = Ones(x.Sizes);
             if (min is float lo) pass = pass.Mul(x.Ge(lo).Float());
             if (max is float hi) pass = pass.Mul(x.Le(hi).Float());
             return g.Mul(pass);
-        });
+        }, OpTrace.IsActive ? new OpAttributes.Clamp(min, max) : null);
     }
 
     /// <summary>Sum.</summary>

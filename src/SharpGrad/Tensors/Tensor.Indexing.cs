@@ -95,7 +95,7 @@ public sealed partial class Tensor
     {
         var (sizes, strides, offset, tensorDim, tensorIndex) = BasicIndex(indices);
         Tensor x = this;
-        Tensor view = Record(new Tensor(Storage, sizes, strides, offset, DType), "SliceBackward0", x, g =>
+        Tensor view = Record(new Tensor(Storage, sizes, strides, offset, DType), OpKind.Slice, x, g =>
         {
             Tensor z = Zeros(x.Sizes);
             var (zs, zst, zo, _, _) = z.BasicIndex(indices);

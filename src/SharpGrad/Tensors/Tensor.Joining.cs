@@ -33,7 +33,7 @@ public sealed partial class Tensor
         GatherInto(r, src, idx, d);
         CapturedGraph.Record(r, (r, src, idx, d), static s => GatherInto(s.r, s.src, s.idx, s.d));
         int[] inSizes = Sizes;
-        return Record(r, "GatherBackward0", this, g => Zeros(inSizes).ScatterAddUnrecorded(d, idx, g));
+        return Record(r, OpKind.Gather, this, g => Zeros(inSizes).ScatterAddUnrecorded(d, idx, g), OpTrace.IsActive ? new OpAttributes.Dims([d], false) : null);
     }
 
     /// <summary>r = src gathered along <paramref name="d"/> at <paramref name="idx"/> (all contiguous, one dtype).</summary>
@@ -78,12 +78,12 @@ public sealed partial class Tensor
             case DType.UInt8: Kernels.Gather.IndexSelect(r.Contents<byte>(), src.Contents<byte>(), ix, outer, n, inner, d); break;
         }
         int[] inSizes = Sizes;
-        return Record(r, "IndexSelectBackward0", this, g =>
+        return Record(r, OpKind.IndexSelect, this, g =>
         {
             Tensor z = Zeros(inSizes);
             Kernels.Gather.IndexAdd(z.Floats, g.Contiguous().Floats, idx.Contents<long>(), outer, n, inner, d);
             return z;
-        });
+        }, OpTrace.IsActive ? new OpAttributes.Dims([d], false) : null);
     }
 
     /// <summary>Concatenates tensors of the same dtype along <paramref name="dim"/>; other dims must match.</summary>
@@ -113,13 +113,13 @@ public sealed partial class Tensor
             at += tensors[i].Sizes[d];
         }
         Tensor[] inputs = tensors.ToArray();
-        return Record(r, "CatBackward0", inputs, g =>
+        return Record(r, OpKind.Cat, inputs, g =>
         {
             var grads = new Tensor?[inputs.Length];
             for (int i = 0; i < inputs.Length; i++)
                 if (inputs[i].RequiresGradient) grads[i] = g.Narrow(d, starts[i], inputs[i].Sizes[d]);
             return grads;
-        });
+        }, OpTrace.IsActive ? new OpAttributes.Dims([d], false) : null);
     }
 
     /// <summary>Stacks tensors of one shape along a new dim <paramref name="dim"/>.</summary>
@@ -143,12 +143,12 @@ public sealed partial class Tensor
         int d = ShapeMath.NormalizeDim(dim, NDim, "Narrow");
         Tensor v = NarrowView(d, start, length);
         int[] inSizes = Sizes;
-        return Record(v, "NarrowBackward0", this, g =>
+        return Record(v, OpKind.Narrow, this, g =>
         {
             Tensor z = Zeros(inSizes);
             z.NarrowView(d, start, length).CopyFrom(g);
             return z;
-        });
+        }, OpTrace.IsActive ? new OpAttributes.Narrow(d, start, length) : null);
     }
 
     private Tensor NarrowView(int d, int start, int length)

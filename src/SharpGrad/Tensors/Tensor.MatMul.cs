@@ -30,7 +30,7 @@ public sealed partial class Tensor
         Tensor r = MatMulForward(a, b);
         // A gradient is produced in its operand's layout: for a transposed matrix (a Linear's Weight.T) the product is
         // computed transposed, so the gradient that reaches the weight through the transpose is contiguous again.
-        return Record(r, "MmBackward0", [a, b], g =>
+        return Record(r, OpKind.MatMul, [a, b], g =>
         [
             !a.RequiresGradient ? null : IsTransposedMatrix(a) ? b.MatMul(g.T).T : g.MatMul(b.Transpose(-1, -2)).SumToShape(a.Sizes),
             !b.RequiresGradient ? null : IsTransposedMatrix(b) ? g.T.MatMul(a).T : a.Transpose(-1, -2).MatMul(g).SumToShape(b.Sizes),

@@ -19,12 +19,12 @@ public sealed partial class Tensor
         Tensor argmaxStore = IndexBuffer(y.Numel);
         Pool.MaxForward(y.Floats, Ints(argmaxStore), x.Floats, s);
         int inPlane = h * w, outPlane = s.OH * s.OW;
-        Record(y, "MaxPool2DWithIndicesBackward0", input, g =>
+        Record(y, OpKind.MaxPool2d, input, g =>
         {
             Tensor dx = Empty(input.Sizes);
             Pool.MaxBackward(dx.Floats, g.Contiguous().Floats, Ints(argmaxStore), planes, inPlane, outPlane);
             return dx;
-        });
+        }, OpTrace.IsActive ? new OpAttributes.Pool(kernel, stride, padding, false) : null);
         return (y, withIndices ? IndicesTensor(Ints(argmaxStore), y.Sizes) : null);
     }
 
@@ -37,12 +37,12 @@ public sealed partial class Tensor
         Tensor x = input.Detach().Contiguous();
         Tensor y = Uninitialized(PooledShape(input, s.OH, s.OW));
         Pool.AvgForward(y.Floats, x.Floats, s, countIncludePad);
-        return Record(y, "AvgPool2DBackward0", input, g =>
+        return Record(y, OpKind.AvgPool2d, input, g =>
         {
             Tensor dx = Empty(input.Sizes);
             Pool.AvgBackward(dx.Floats, g.Contiguous().Floats, s, countIncludePad);
             return dx;
-        });
+        }, OpTrace.IsActive ? new OpAttributes.Pool(kernel, stride, padding, countIncludePad) : null);
     }
 
     /// <summary>Adaptive average pooling of a (N,C,H,W) or (C,H,W) input to <paramref name="outH"/>×<paramref name="outW"/>.</summary>
@@ -54,12 +54,12 @@ public sealed partial class Tensor
         Tensor x = input.Detach().Contiguous();
         Tensor y = Uninitialized(PooledShape(input, outH, outW));
         Pool.AdaptiveAvgForward(y.Floats, x.Floats, planes, h, w, outH, outW);
-        return Record(y, "AdaptiveAvgPool2DBackward0", input, g =>
+        return Record(y, OpKind.AdaptiveAvgPool2d, input, g =>
         {
             Tensor dx = Empty(input.Sizes);
             Pool.AdaptiveAvgBackward(dx.Floats, g.Contiguous().Floats, planes, h, w, outH, outW);
             return dx;
-        });
+        }, OpTrace.IsActive ? new OpAttributes.AdaptivePool(outH, outW) : null);
     }
 
     /// <summary>Adaptive max pooling of a (N,C,H,W) or (C,H,W) input, optionally with the argmax indices (int64, h·W + w).</summary>
@@ -73,12 +73,12 @@ public sealed partial class Tensor
         Tensor argmaxStore = IndexBuffer(y.Numel);
         Pool.AdaptiveMaxForward(y.Floats, Ints(argmaxStore), x.Floats, planes, h, w, outH, outW);
         int inPlane = h * w, outPlane = outH * outW;
-        Record(y, "AdaptiveMaxPool2DBackward0", input, g =>
+        Record(y, OpKind.AdaptiveMaxPool2d, input, g =>
         {
             Tensor dx = Empty(input.Sizes);
             Pool.MaxBackward(dx.Floats, g.Contiguous().Floats, Ints(argmaxStore), planes, inPlane, outPlane);
             return dx;
-        });
+        }, OpTrace.IsActive ? new OpAttributes.AdaptivePool(outH, outW) : null);
         return (y, withIndices ? IndicesTensor(Ints(argmaxStore), y.Sizes) : null);
     }
 

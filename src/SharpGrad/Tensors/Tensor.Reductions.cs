@@ -62,7 +62,7 @@ public sealed partial class Tensor
         Reduce.Sum(r.Floats, block.Floats, outer, n, inner);
         CapturedGraph.Record(r, (r, block, outer, n, inner), static s => Reduce.Sum(s.r.Floats, s.block.Floats, s.outer, s.n, s.inner));
         int[] inSizes = Sizes, keepShape = ReducedShape(dims, true);
-        return Record(r, "SumBackward1", this, g => g.Reshape(keepShape).Expand(inSizes));
+        return Record(r, OpKind.Sum, this, g => g.Reshape(keepShape).Expand(inSizes), OpTrace.IsActive ? new OpAttributes.Dims(dims, keepDim) : null);
     }
 
     /// <summary>Sum of all elements (0-d).</summary>
@@ -132,7 +132,8 @@ public sealed partial class Tensor
         int d = dims[0];
         int[] inSizes = Sizes, keepShape = ReducedShape(dims, true);
         Tensor idx = indices.Reshape(keepShape);
-        Record(values, max ? "MaxBackward0" : "MinBackward0", this, g => Zeros(inSizes).ScatterAddUnrecorded(d, idx, g.Reshape(keepShape)));
+        Record(values, max ? OpKind.MaxDim : OpKind.MinDim, this, g => Zeros(inSizes).ScatterAddUnrecorded(d, idx, g.Reshape(keepShape)),
+            OpTrace.IsActive ? new OpAttributes.Dims([d], keepDim) : null);
         return (values, indices);
     }
 
@@ -154,7 +155,7 @@ public sealed partial class Tensor
         Tensor flat = Detach().Reshape(-1);
         var (v, _) = flat.MaxMinDim(0, false, max);
         Tensor x = this;
-        return Record(v, max ? "MaxBackward1" : "MinBackward1", x, g =>
+        return Record(v, max ? OpKind.MaxAll : OpKind.MinAll, x, g =>
         {
             Tensor ties = x.Eq(v).Float();
             return ties.Div(ties.Sum()).Mul(g);

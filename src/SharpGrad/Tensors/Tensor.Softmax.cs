@@ -22,13 +22,13 @@ public sealed partial class Tensor
         Kernels.Softmax.Forward(y.Floats, x.Floats, rows, n, log);
         CapturedGraph.Record(y, (y, x, rows, n, log), static s => Kernels.Softmax.Forward(s.y.Floats, s.x.Floats, s.rows, s.n, s.log));
         Tensor result = d == last ? y : y.Transpose(d, last).Contiguous();
-        return Record(result, log ? "LogSoftmaxBackward0" : "SoftmaxBackward0", this, g =>
+        return Record(result, log ? OpKind.LogSoftmax : OpKind.Softmax, this, g =>
         {
             Tensor gr = d == last ? g.Contiguous() : g.Transpose(d, last).Contiguous();
             Tensor dx = Uninitialized(gr.Sizes);
             Kernels.Softmax.Backward(dx.Floats, gr.Floats, y.Floats, rows, n, log);
             CapturedGraph.Record(dx, (dx, gr, y, rows, n, log), static s => Kernels.Softmax.Backward(s.dx.Floats, s.gr.Floats, s.y.Floats, s.rows, s.n, s.log));
             return d == last ? dx : dx.Transpose(d, last).Contiguous();
-        });
+        }, OpTrace.IsActive ? new OpAttributes.Dims([d], false) : null);
     }
 }

@@ -3,8 +3,8 @@ namespace SharpGrad;
 public sealed partial class Tensor
 {
     /// <summary>A view of the same storage with other sizes/strides, recorded with <paramref name="backward"/>.</summary>
-    private Tensor AsView(int[] sizes, int[] strides, int offset, string name, Func<Tensor, Tensor> backward) =>
-        Record(new Tensor(Storage, sizes, strides, offset, DType), name, this, backward);
+    private Tensor AsView(int[] sizes, int[] strides, int offset, OpKind op, Func<Tensor, Tensor> backward, object? attributes = null) =>
+        Record(new Tensor(Storage, sizes, strides, offset, DType), op, this, backward, attributes);
 
     private int[] InferShape(ReadOnlySpan<int> shape, string op)
     {
@@ -41,7 +41,7 @@ public sealed partial class Tensor
         if (!IsContiguous)
             throw new InvalidOperationException($"View: the tensor of shape {Shape} is not contiguous, so it cannot be viewed as {Shape.Format(sizes)}. Use Reshape(...) instead.");
         int[] inSizes = Sizes;
-        return AsView(sizes, ShapeMath.ContiguousStrides(sizes), Offset, "ViewBackward0", g => g.Reshape(inSizes));
+        return AsView(sizes, ShapeMath.ContiguousStrides(sizes), Offset, OpKind.View, g => g.Reshape(inSizes));
     }
 
     /// <summary>The same elements with another shape (one size may be -1): a view when possible, else a copy.</summary>
@@ -51,11 +51,18 @@ public sealed partial class Tensor
     public Tensor Transpose(int dim0, int dim1)
     {
         int a = ShapeMath.NormalizeDim(dim0, NDim, "Transpose"), b = ShapeMath.NormalizeDim(dim1, NDim, "Transpose");
-        if (NDim == 0) return AsView([], [], Offset, "TransposeBackward0", g => g);
+        if (NDim == 0) return AsView([], [], Offset, OpKind.Transpose, g => g, OpTrace.IsActive ? new OpAttributes.Permute([]) : null);
         int[] sizes = (int[])Sizes.Clone(), strides = (int[])Strides.Clone();
         (sizes[a], sizes[b]) = (sizes[b], sizes[a]);
         (strides[a], strides[b]) = (strides[b], strides[a]);
-        return AsView(sizes, strides, Offset, "TransposeBackward0", g => g.Transpose(a, b));
+        object? perm = null;
+        if (OpTrace.IsActive)
+        {
+            int[] p = Enumerable.Range(0, NDim).ToArray();
+            (p[a], p[b]) = (p[b], p[a]);
+            perm = new OpAttributes.Permute(p);
+        }
+        return AsView(sizes, strides, Offset, OpKind.Transpose, g => g.Transpose(a, b), perm);
     }
 
     /// <summary>Reorders the dimensions (a view): result dim i is this tensor's dim <c>dims[i]</c>.</summary>
@@ -77,7 +84,7 @@ public sealed partial class Tensor
             sizes[i] = Sizes[d];
             strides[i] = Strides[d];
         }
-        return AsView(sizes, strides, Offset, "PermuteBackward0", g => g.Permute(inverse));
+        return AsView(sizes, strides, Offset, OpKind.Permute, g => g.Permute(inverse), OpTrace.IsActive ? new OpAttributes.Permute(perm) : null);
     }
 
     /// <summary>The transpose: dims reversed (for a matrix, rows and columns swapped), as PyTorch's <c>.T</c>.</summary>
@@ -100,7 +107,7 @@ public sealed partial class Tensor
         sizes.Insert(d, 1);
         strides.Insert(d, d < NDim ? Strides[d] * Sizes[d] : 1);
         int[] inSizes = Sizes;
-        return AsView(sizes.ToArray(), strides.ToArray(), Offset, "UnsqueezeBackward0", g => g.Reshape(inSizes));
+        return AsView(sizes.ToArray(), strides.ToArray(), Offset, OpKind.Unsqueeze, g => g.Reshape(inSizes), OpTrace.IsActive ? new OpAttributes.Axes([d]) : null);
     }
 
     /// <summary>Removes dimension <paramref name="dim"/> if its size is 1, or every size-1 dimension when <paramref name="dim"/> is null (a view).</summary>
@@ -108,16 +115,21 @@ public sealed partial class Tensor
     {
         var sizes = new List<int>();
         var strides = new List<int>();
+        var dropped = new List<int>();
         int only = dim is int dd ? ShapeMath.NormalizeDim(dd, NDim, "Squeeze") : -1;
         for (int d = 0; d < NDim; d++)
         {
             bool drop = Sizes[d] == 1 && (only < 0 || only == d);
-            if (drop) continue;
+            if (drop)
+            {
+                dropped.Add(d);
+                continue;
+            }
             sizes.Add(Sizes[d]);
             strides.Add(Strides[d]);
         }
         int[] inSizes = Sizes;
-        return AsView(sizes.ToArray(), strides.ToArray(), Offset, "SqueezeBackward0", g => g.Reshape(inSizes));
+        return AsView(sizes.ToArray(), strides.ToArray(), Offset, OpKind.Squeeze, g => g.Reshape(inSizes), OpTrace.IsActive ? new OpAttributes.Axes(dropped.ToArray()) : null);
     }
 
     /// <summary>Merges dims <paramref name="startDim"/>..<paramref name="endDim"/> into one.</summary>
@@ -169,7 +181,7 @@ public sealed partial class Tensor
             }
         }
         int[] inSizes = Sizes;
-        return AsView(sizes, strides, Offset, "ExpandBackward0", g => g.SumToShape(inSizes));
+        return AsView(sizes, strides, Offset, OpKind.Expand, g => g.SumToShape(inSizes));
     }
 
     /// <summary>Expands to the shape of <paramref name="other"/>.</summary>
