@@ -51,6 +51,8 @@ public static class ModuleSpec
             ["normalize"] = r.Normalization is null ? null : Describe(r.Normalization),
         },
         Normalization n => new JsonObject { ["type"] = "Normalization", ["channels"] = n.Channels },
+        Onnx.OnnxModel => throw new NotSupportedException(
+            "Cannot describe an OnnxModel (an imported ONNX graph) in a .sgl file; export it back to ONNX instead (learn.ExportOnnx or OnnxExport.Save)."),
         _ => throw new NotSupportedException(
             $"Cannot describe a {module.GetType().Name} for export; a file can rebuild only SharpGrad's own layers ({string.Join(", ", Types)}) " +
             "and Sequentials of them. Save the weights with learn.Save() and rebuild the model in code."),
