@@ -10,7 +10,7 @@ internal static class PredictCommand
 {
     public static Command Create()
     {
-        var model = new Argument<string>("model") { Description = "A learner exported with 'train --out'." };
+        var model = new Argument<string>("model") { Description = "A learner exported with 'train --out' (.sgl), or an ONNX model exported by SharpGrad (.onnx)." };
         var images = new Argument<string[]>("images") { Description = "Image files (PNG, JPEG, BMP).", Arity = ArgumentArity.OneOrMore };
         var raw = new Option<bool>("--raw") { Description = "Print the model's raw outputs (logits) for each image, every value exactly (round-trip precision), instead of the class." };
         var command = new Command("predict", "Predict the class of image files with an exported learner.") { model, images, raw };
@@ -18,7 +18,7 @@ internal static class PredictCommand
         {
             string path = r.GetValue(model)!;
             if (Cli.MissingFile(path, "Model file") is { } missing) return Cli.Fail(missing);
-            ExportedModel m = LearnerFiles.LoadLearner(path);
+            ExportedModel m = IsOnnx(path) ? SharpGrad.IO.Onnx.OnnxImport.LoadLearner(path) : LearnerFiles.LoadLearner(path);
             int failures = 0;
             foreach (string image in r.GetValue(images)!)
             {
@@ -35,6 +35,9 @@ internal static class PredictCommand
         }));
         return command;
     }
+
+    /// <summary>Whether <paramref name="path"/> holds an ONNX model (by its extension; a .sgl file is safetensors).</summary>
+    private static bool IsOnnx(string path) => path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Every output value for one image, space-separated, each printed so that parsing it gives the same float.</summary>
     private static string RawOutputs(ExportedModel m, string image)

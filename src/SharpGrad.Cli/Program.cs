@@ -15,6 +15,7 @@ var root = new Command("sharpgrad", "SharpGrad: deep learning for .NET, from ten
     LrFindCommand.Create(),
     EvaluateCommand.Create(),
     PredictCommand.Create(),
+    ExportCommand.Create(),
     InterpretCommand.Create(),
 };
 // Live progress bars on a terminal (the library itself writes plain lines and depends on no console-UI package).

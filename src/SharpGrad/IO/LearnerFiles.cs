@@ -12,7 +12,7 @@ namespace SharpGrad.IO;
 /// </summary>
 public static class LearnerFiles
 {
-    private const string FormatKey = "sharpgrad.format", ArchKey = "sharpgrad.arch", VocabKey = "sharpgrad.vocab", InputKey = "sharpgrad.input",
+    internal const string FormatKey = "sharpgrad.format", ArchKey = "sharpgrad.arch", VocabKey = "sharpgrad.vocab", InputKey = "sharpgrad.input",
         ItemTfmKey = "sharpgrad.item_tfm";
     private const string ExportFormat = "learner-v1";
 
@@ -75,7 +75,7 @@ public static class LearnerFiles
     /// image: the stored input shape must pass through the model, and its outputs must match the class list (one
     /// output per class, or one for two classes as chapter 4's binary models have).
     /// </summary>
-    private static void CheckConsistent(string path, NN.Module model, IReadOnlyList<string> vocab, ImageInput? input)
+    internal static void CheckConsistent(string path, NN.Module model, IReadOnlyList<string> vocab, ImageInput? input)
     {
         if (input is null) return;
         model.Eval();
@@ -97,6 +97,16 @@ public static class LearnerFiles
                 "the file is inconsistent: export it again.");
     }
 
+    /// <summary>The class names and image input stored in a file's metadata (the same keys in .sgl and .onnx files).</summary>
+    /// <exception cref="JsonException">A malformed entry.</exception>
+    internal static (IReadOnlyList<string> Vocab, ImageInput? Input) ReadInput(IReadOnlyDictionary<string, string> meta)
+    {
+        var vocab = JsonSerializer.Deserialize(meta.TryGetValue(VocabKey, out string? v) ? v : "[]", MetadataJson.Default.StringArray) ?? [];
+        ItemTransform? tfm = meta.TryGetValue(ItemTfmKey, out string? t) ? ItemTransform.FromDescription(JsonNode.Parse(t) ?? throw new InvalidDataException("empty item transform")) : null;
+        ImageInput? input = meta.TryGetValue(InputKey, out string? i) && JsonSerializer.Deserialize(i, MetadataJson.Default.Int32Array) is [int c, int h, int w] ? new ImageInput(c, h, w, tfm) : null;
+        return (vocab, input);
+    }
+
     /// <summary>Loads a file written by <see cref="Export"/>.</summary>
     /// <exception cref="InvalidDataException">Not an exported learner, corrupt or truncated; the message names the file and the problem.</exception>
     public static ExportedModel LoadLearner(string path)
@@ -108,9 +118,7 @@ public static class LearnerFiles
         try
         {
             NN.Module model = ModuleSpec.Build(JsonNode.Parse(meta[ArchKey]) ?? throw new InvalidDataException("empty architecture"));
-            var vocab = JsonSerializer.Deserialize(meta.TryGetValue(VocabKey, out string? v) ? v : "[]", MetadataJson.Default.StringArray) ?? [];
-            ItemTransform? tfm = meta.TryGetValue(ItemTfmKey, out string? t) ? ItemTransform.FromDescription(JsonNode.Parse(t) ?? throw new InvalidDataException("empty item transform")) : null;
-            ImageInput? input = meta.TryGetValue(InputKey, out string? i) && JsonSerializer.Deserialize(i, MetadataJson.Default.Int32Array) is [int c, int h, int w] ? new ImageInput(c, h, w, tfm) : null;
+            (IReadOnlyList<string> vocab, ImageInput? input) = ReadInput(meta);
             Dictionary<string, Tensor> state = SafeTensors.Load(path);
             model.LoadStateDict(state);
             CheckConsistent(path, model, vocab, input);

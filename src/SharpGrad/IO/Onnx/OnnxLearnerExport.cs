@@ -9,8 +9,8 @@ namespace SharpGrad.IO.Onnx;
 public static class OnnxLearnerExport
 {
     /// <summary>Metadata keys written with the model (the same as in a <c>.sgl</c> file, plus the normalisation).</summary>
-    public const string VocabKey = "sharpgrad.vocab", InputKey = "sharpgrad.input", ItemTfmKey = "sharpgrad.item_tfm", NormalizeKey = "sharpgrad.normalize",
-        InputDescriptionKey = "sharpgrad.input_description";
+    public const string VocabKey = LearnerFiles.VocabKey, InputKey = LearnerFiles.InputKey, ItemTfmKey = LearnerFiles.ItemTfmKey,
+        NormalizeKey = "sharpgrad.normalize", InputDescriptionKey = "sharpgrad.input_description";
 
     /// <summary>
     /// Exports the learner's model (fastai-style <c>learn.export</c>, as ONNX): traced on two items of the validation set
