@@ -290,4 +290,31 @@ public class SeedNotebookTests
         Assert.Matches(@"\(a 3\): predicted 3 \(", output);
         Assert.Matches(@"\(a 7\): predicted 7 \(", output);
     }
+
+    [Fact]
+    public async Task Deploy_onnx_example_predicts_the_same_in_OnnxRuntime()
+    {
+        // examples/deploy_onnx.cs: trains, exports with learn.ExportOnnx, runs the file with ONNX Runtime alone.
+        string root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "SharpGrad.sln"))) root = Path.GetDirectoryName(root)!;
+        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+        var psi = new System.Diagnostics.ProcessStartInfo(dotnet, ["run", "-c", "Release", Path.Combine("examples", "deploy_onnx.cs")])
+        {
+            WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var err = p.StandardError.ReadToEndAsync();
+        string output = p.StandardOutput.ReadToEnd();
+        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(5)), "the file-based app did not finish");
+        Assert.True(p.ExitCode == 0, output + await err);
+        var rows = System.Text.RegularExpressions.Regex.Matches(output, @"^(\d+\.png)\s+(\d) \(([\d.]+ %)\)\s+(\d) \(([\d.]+ %)\)", System.Text.RegularExpressions.RegexOptions.Multiline);
+        Assert.Equal(6, rows.Count);
+        foreach (System.Text.RegularExpressions.Match row in rows)
+        {
+            Assert.Equal(row.Groups[2].Value, row.Groups[4].Value); // the same class in SharpGrad and ONNX Runtime
+            Assert.Equal(row.Groups[3].Value, row.Groups[5].Value); // and the same probability, to the printed digit
+        }
+        Assert.Contains("float32 [batch, 1, 28, 28]", output);
+        Assert.DoesNotContain("VerifyOutputSizes", await err + output);
+    }
 }

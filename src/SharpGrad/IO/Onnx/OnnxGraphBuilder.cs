@@ -55,12 +55,12 @@ internal sealed partial class OnnxGraphBuilder
         foreach (TracedOp op in ops)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (IsBatchedResult(op)) _batched.Add(op.Output); // for folded ops too: their consumers ask
             if (plan.Skipped.Contains(op)) continue;
             if (!OnnxOps.IsExportable(op.Op))
                 throw new NotSupportedException($"ONNX export: the op {op.Op} has no ONNX mapping ({OnnxOps.Unsupported[op.Op]}); " +
                     $"it ran in {OnnxTracer.DescribeOrigin(op, _model)}. Replace it with ops that export, or export a model without it.");
             Emit(op, plan);
-            if (_names.ContainsKey(op.Output) && IsBatchedResult(op)) _batched.Add(op.Output);
         }
 
         // The graph output gets the plain name 'output': rename the last node's output (or add an Identity).

@@ -24,6 +24,11 @@ public class OnnxExportTests
             Tensor expected;
             using (Tensor.NoGrad()) expected = model.Forward(x);
             Ort.AssertClose(expected, Ort.Run(onnx, x), $"{what}, batch {batch}");
+            // The declared output shape holds at every batch size (ONNX Runtime only warns when it does not).
+            var dims = ModelProto.Parser.ParseFrom(onnx).Graph.Output[0].Type.TensorType.Shape.Dim;
+            Assert.Equal(expected.NDim, dims.Count);
+            for (int d = 0; d < dims.Count; d++)
+                if (dims[d].DimParam.Length == 0) Assert.True(dims[d].DimValue == expected.Size(d), $"{what}: output dim {d} declared {dims[d].DimValue}, is {expected.Size(d)} at batch {batch}");
         }
         return onnx;
     }
@@ -80,6 +85,8 @@ public class OnnxExportTests
         Assert.Equal("output", proto.Graph.Output.Single().Name);
         Assert.Equal("batch", proto.Graph.Input[0].Type.TensorType.Shape.Dim[0].DimParam);
         Assert.Equal(784, proto.Graph.Input[0].Type.TensorType.Shape.Dim[1].DimValue);
+        Assert.Equal("batch", proto.Graph.Output[0].Type.TensorType.Shape.Dim[0].DimParam);
+        Assert.Equal(10, proto.Graph.Output[0].Type.TensorType.Shape.Dim[1].DimValue);
         Assert.Equal(17, proto.OpsetImport.Single().Version);
     }
 
