@@ -5,6 +5,10 @@ recursively for both. Every model goes through ``onnx.checker.check_model(model,
 strict shape inference); the script prints ``ok <path> opset N, K nodes`` or the checker's error for each, and exits
 non-zero if any failed or none were found.
 Run: ``/usr/bin/python3 tests/reference/check_onnx_export.py PATH...`` (Debian's python3-onnx).
+Every model the export tests build is kept when they run with ``SHARPGRAD_ONNX_DUMP=FOLDER``:
+
+    mkdir -p /tmp/onnx && SHARPGRAD_ONNX_DUMP=/tmp/onnx dotnet test tests/SharpGrad.Tests -c Release \
+        --filter FullyQualifiedName~OnnxExportTests && /usr/bin/python3 tests/reference/check_onnx_export.py /tmp/onnx
 """
 import gzip
 import os

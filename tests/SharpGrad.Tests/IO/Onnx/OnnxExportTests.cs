@@ -17,6 +17,9 @@ public class OnnxExportTests
         var g = new Generator(11);
         Tensor sample = Tensor.Randn([2, .. itemShape], g);
         byte[] onnx = OnnxExport.ToBytes(model, sample, opset);
+        // SHARPGRAD_ONNX_DUMP=folder keeps every export for tests/reference/check_onnx_export.py (onnx.checker).
+        if (Environment.GetEnvironmentVariable("SHARPGRAD_ONNX_DUMP") is { Length: > 0 } dump)
+            File.WriteAllBytes(Path.Combine(dump, $"{string.Concat(what.Select(ch => char.IsLetterOrDigit(ch) ? ch : '_'))}.opset{opset}.onnx"), onnx);
         model.Eval();
         foreach (int batch in new[] { 2, 3 })
         {
