@@ -15,6 +15,7 @@ internal static class BenchmarkRunner
         ["mlp-step"] = ("µs and bytes per training step of the 784-30-1 MLP (bs 256): eager, in a TensorScope, and replayed by a CapturedGraph, vs PyTorch's eager step", MlpStepSuite.Run),
         ["train-mlp"] = ("ms per epoch of chapter 4's simple_net in Learner.Fit on mnist-sample (bs 256, SGD), and its accuracy after 40 epochs, vs PyTorch", TrainMlpSuite.Run),
         ["fine-tune"] = ("resnet18 at 224x224: frozen-body and full training steps (bs 32) and inference (bs 64) in ms, GFLOP/s; JPEG decode + RandomResizedCrop + augmentation images/s; vs PyTorch + torchvision", FineTuneSuite.Run),
+        ["onnx"] = ("resnet18 (fastai head) inference at 28x28 and 224x224, batch 1 and 64, ms per batch: SharpGrad vs ONNX Runtime (CPU, 2 threads) on the exported model, and SharpGrad running the imported file", OnnxSuite.Run),
         ["train-resnet18"] = ("one epoch of cnn_learner(resnet18).fit_one_cycle(1, 0.1) on mnist-sample (bs 64, Adam): seconds, accuracy, peak memory, vs PyTorch + torchvision; --rounds=N (default 1)", TrainResnet18Suite.Run),
     };
 
