@@ -5,6 +5,7 @@ using SharpGrad.IO;
 using SharpGrad.Learning;
 using SharpGrad.Reporting;
 using SharpGrad.Vision;
+using SharpGrad.Vision.Reports;
 
 namespace SharpGrad.Cli;
 
@@ -16,7 +17,7 @@ internal static class TrainCommand
 {
     /// <summary>What the user asked for, checked.</summary>
     private sealed record Plan(string Arch, int Hidden, int Epochs, double Lr, bool LrGiven, bool OneCycle, bool Pretrained, int? FineTune, int FreezeEpochs,
-                               bool Augment, string? OutFile, string? CheckpointDir, int CheckpointEvery, bool Resume);
+                               bool Augment, string? OutFile, string? CheckpointDir, int CheckpointEvery, bool Resume, string? Report);
 
     public static Command Create()
     {
@@ -37,8 +38,9 @@ internal static class TrainCommand
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Also checkpoint every N training batches (0: only at epoch ends).", DefaultValueFactory = _ => 0 };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in --checkpoint-dir (the same command that was interrupted); starts afresh when there is none." };
         var outFile = new Option<string?>("--out") { Description = "Export the trained learner here (weights, architecture, classes, image transform), for 'predict' and 'evaluate'." };
+        var report = new Option<string?>("--report") { Description = "Write an HTML report of the run here: data, model, epoch table, curves, confusion matrix, top losses (one self-contained file)." };
         var command = new Command("train", "Train an image classifier end to end: fetch the data, train, report, optionally export.")
-            { dataset, arch, hidden, epochs, lr, oneCycle, pretrained, fineTune, freezeEpochs, aug, noAug, checkpointDir, checkpointEvery, resume, outFile };
+            { dataset, arch, hidden, epochs, lr, oneCycle, pretrained, fineTune, freezeEpochs, aug, noAug, checkpointDir, checkpointEvery, resume, outFile, report };
         o.AddTo(command);
         command.SetAction(r =>
         {
@@ -62,7 +64,8 @@ internal static class TrainCommand
             if (o.Validate(r) is { } error) return Cli.Fail(error);
             bool augment = !r.GetValue(noAug) && (r.GetValue(aug) || r.GetValue(pretrained));
             var plan = new Plan(a, h, e, rate, r.GetResult(lr) is { Implicit: false }, r.GetValue(oneCycle), r.GetValue(pretrained), r.GetValue(fineTune), fe,
-                                augment, r.GetValue(outFile), r.GetValue(checkpointDir), r.GetValue(checkpointEvery), r.GetValue(resume));
+                                augment, r.GetValue(outFile), r.GetValue(checkpointDir), r.GetValue(checkpointEvery), r.GetValue(resume),
+                                r.GetValue(report));
             return Cli.Run(() => Train(r.GetValue(dataset)!, o.Read(r), plan));
         });
         return command;
@@ -72,6 +75,7 @@ internal static class TrainCommand
     {
         // A run is lost if its result cannot be saved: check the output path before any work.
         if (p.OutFile is not null) AtomicFile.CheckWritable(p.OutFile);
+        if (p.Report is not null) AtomicFile.CheckWritable(p.Report);
         Tensor.ManualSeed(o.Seed);
         var clock = Stopwatch.StartNew();
         bool cnn = p.Arch.StartsWith("resnet", StringComparison.Ordinal);
@@ -132,6 +136,15 @@ internal static class TrainCommand
             learn.Export(p.OutFile);
             Console.WriteLine($"exported to {Path.GetFullPath(p.OutFile)}");
         }
+        if (p.Report is not null)
+        {
+            learn.Report(p.Report, new HtmlReportOptions(Command: CommandLine()));
+            Console.WriteLine($"report written to {Path.GetFullPath(p.Report)}");
+        }
         return 0;
     }
+
+    /// <summary>This process's command as the user typed it (arguments with spaces quoted).</summary>
+    private static string CommandLine() =>
+        string.Join(' ', ["sharpgrad", .. Environment.GetCommandLineArgs().Skip(1).Select(a => a.Length == 0 || a.Any(char.IsWhiteSpace) ? $"\"{a}\"" : a)]);
 }
