@@ -4,14 +4,17 @@
 #     simple_net on mnist-sample, plots the loss, exports, loads and predicts;
 #  2. a .NET 10 file-based app (#:package SharpGrad@VERSION, dotnet run app.cs) does the same;
 #  3. `dotnet tool install --tool-path` installs the sharpgrad command from the feed and `sharpgrad train --epochs 1` runs.
-# Prints the output sizes. Exit status 0 only if all three work. Run from the repository root after a Release build.
+# The console app also holds a file that imports both SharpGrad and System.Numerics.Tensors (whose Tensor types collide
+# without the README's alias). Prints the output sizes and fails over the goals: the app published for linux-x64 with
+# Plotting at most 120 MB, the tool install at most 150 MB. Exit status 0 only if all of it works. Run from the
+# repository root after a Release build.
 set -euo pipefail
 root=$(pwd)
 version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # A package of the same version restored earlier would be taken from NuGet's cache instead of this build's.
-rm -rf "${NUGET_PACKAGES:-$HOME/.nuget/packages}"/sharpgrad "${NUGET_PACKAGES:-$HOME/.nuget/packages}"/sharpgrad.plotting "${NUGET_PACKAGES:-$HOME/.nuget/packages}"/sharpgrad.cli
+rm -rf "${NUGET_PACKAGES:-$HOME/.nuget/packages}"/sharpgrad "${NUGET_PACKAGES:-$HOME/.nuget/packages}"/sharpgrad.plotting "${NUGET_PACKAGES:-$HOME/.nuget/packages}"/sharpgrad.cli*
 dotnet pack SharpGrad.sln -c Release --no-build -o "$work/feed" -v q -nologo
 cat > "$work/nuget.config" <<XML
 <?xml version="1.0" encoding="utf-8"?>
@@ -48,13 +51,26 @@ static Tensor MnistLoss(Tensor predictions, Tensor targets)
     return Tensor.Where(targets.Reshape(p.Shape.ToArray()).Eq(1f), 1f - p, p).Mean();
 }'
 
+alias='using System.Numerics.Tensors;
+using SharpGrad;
+using Tensor = SharpGrad.Tensor; // both namespaces define Tensor: the alias picks ours (CS0104 without it)
+
+static class BothNamespaces
+{
+    public static float Check() => Tensor.Ones(3).Sum().Item() + TensorPrimitives.Sum<float>([1f, 2f]);
+}'
+
 echo "== package test 1: a console app referencing the packages"
 mkdir "$work/app"
 cp "$work/nuget.config" "$work/app/"
 (cd "$work/app" && dotnet new console -o . --force -v q >/dev/null && \
  dotnet add package SharpGrad --version "$version" >/dev/null && dotnet add package SharpGrad.Plotting --version "$version" >/dev/null && \
- printf '%s\n' "$program" > Program.cs && dotnet run -c Release -v q)
-echo "app output folder: $(du -sh "$work/app/bin/Release" | cut -f1)"
+ printf '%s\n' "$program" > Program.cs && printf '%s\n' "$alias" > BothNamespaces.cs && dotnet run -c Release -v q)
+echo "app output folder (every platform's native libraries): $(du -sh "$work/app/bin/Release" | cut -f1)"
+(cd "$work/app" && dotnet publish -c Release -r linux-x64 --self-contained false -o "$work/app-linux" -v q -nologo >/dev/null)
+app_mb=$(du -sm "$work/app-linux" | cut -f1)
+echo "app published for linux-x64: ${app_mb} MB (goal: at most 120)"
+[ "$app_mb" -le 120 ] || { echo "the linux-x64 app is over 120 MB"; exit 1; }
 
 echo "== package test 2: a file-based app (#:package)"
 mkdir "$work/file"
@@ -65,5 +81,7 @@ cp "$work/nuget.config" "$work/file/"
 echo "== package test 3: the sharpgrad tool"
 dotnet tool install SharpGrad.Cli --version "$version" --tool-path "$work/tools" --add-source "$work/feed" >/dev/null
 "$work/tools/sharpgrad" train mnist-sample --epochs 1 | tail -1
-echo "tool install size: $(du -sh "$work/tools" | cut -f1)"
+tool_mb=$(du -sm "$work/tools" | cut -f1)
+echo "tool install size: ${tool_mb} MB (goal: at most 150)"
+[ "$tool_mb" -le 150 ] || { echo "the tool install is over 150 MB"; exit 1; }
 echo "PACKAGE-TEST passed"

@@ -117,7 +117,8 @@ public static class LearnerFiles
         if (format != ExportFormat) throw new InvalidDataException($"{path}: unsupported export format '{format}' (this SharpGrad reads '{ExportFormat}').");
         try
         {
-            NN.Module model = ModuleSpec.Build(JsonNode.Parse(meta[ArchKey]) ?? throw new InvalidDataException("empty architecture"));
+            NN.Module model;
+            using (NN.Init.Skip()) model = ModuleSpec.Build(JsonNode.Parse(meta[ArchKey]) ?? throw new InvalidDataException("empty architecture"));
             (IReadOnlyList<string> vocab, ImageInput? input) = ReadInput(meta);
             Dictionary<string, Tensor> state = SafeTensors.Load(path);
             model.LoadStateDict(state);
