@@ -15,7 +15,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # A package of the same version restored earlier would be taken from NuGet's cache instead of this build's.
 rm -rf "${NUGET_PACKAGES:-$HOME/.nuget/packages}"/sharpgrad "${NUGET_PACKAGES:-$HOME/.nuget/packages}"/sharpgrad.plotting "${NUGET_PACKAGES:-$HOME/.nuget/packages}"/sharpgrad.cli*
-dotnet pack SharpGrad.sln -c Release --no-build -o "$work/feed" -v q -nologo
+# Not --no-build: the tool's per-platform packages build the CLI once per runtime identifier (the libraries are up to date).
+dotnet pack SharpGrad.sln -c Release -o "$work/feed" -v q -nologo
 cat > "$work/nuget.config" <<XML
 <?xml version="1.0" encoding="utf-8"?>
 <configuration>

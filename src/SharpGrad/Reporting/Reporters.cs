@@ -6,6 +6,9 @@ public static class Reporters
     /// <summary>Reports nothing.</summary>
     public static IProgressReporter Silent { get; } = new SilentReporter();
 
+    /// <summary>Progress and log lines through <paramref name="logger"/> (<see cref="LoggerReporter"/>).</summary>
+    public static IProgressReporter FromLogger(Microsoft.Extensions.Logging.ILogger logger) => new LoggerReporter(logger);
+
     /// <summary>Plain progress lines on standard error (<see cref="PlainReporter"/>).</summary>
     public static IProgressReporter Console { get; } = new PlainReporter();
 
