@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace SharpGrad.Kernels;
 
@@ -225,8 +227,39 @@ internal static unsafe class ConvChannelRows
                 dst[hi..].Clear();
                 float* line = src + (long)ih * s.W + dw;
                 if (s.StrideW == 1) new ReadOnlySpan<float>(line + lo, hi - lo).CopyTo(dst[lo..hi]);
+                else if (s.StrideW == 2) EveryOther(dst[lo..hi], line + 2L * lo);
                 else for (int q = lo; q < hi; q++) dst[q] = line[(long)q * s.StrideW];
             }
+        }
+    }
+
+    /// <summary>
+    /// dst[q] = src[2q]: a stride-2 row of im2col (a resnet stem's 7x7/2 conv), two vectors in, one out, instead of one
+    /// scalar load and store per element. A vector step reads src[2q .. 2q+2·width-1], so it runs only while a later
+    /// element is still wanted (src[2q+2·width] is then in the row), never past the row's last needed input.
+    /// </summary>
+    internal static void EveryOther(Span<float> dst, float* src)
+    {
+        int n = dst.Length, q = 0;
+        fixed (float* d = dst)
+        {
+            if (Avx512F.IsSupported)
+            {
+                Vector512<int> evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+                for (; q + 16 < n; q += 16)
+                    Avx512F.Store(d + q, Avx512F.PermuteVar16x32x2(Avx512F.LoadVector512(src + 2 * q), evens, Avx512F.LoadVector512(src + 2 * q + 16)));
+            }
+            if (Avx2.IsSupported)
+            {
+                Vector256<int> pack = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
+                for (; q + 8 < n; q += 8)
+                {
+                    Vector256<float> a = Avx2.PermuteVar8x32(Avx.LoadVector256(src + 2 * q), pack);
+                    Vector256<float> b = Avx2.PermuteVar8x32(Avx.LoadVector256(src + 2 * q + 8), pack);
+                    Avx.Store(d + q, Avx.Permute2x128(a, b, 0x20)); // the evens of a, then the evens of b
+                }
+            }
+            for (; q < n; q++) d[q] = src[2L * q];
         }
     }
 

@@ -12,6 +12,12 @@ internal sealed class ConvPlan
     /// <summary>Floats of im2col matrix per block (16 MB): a whole 64-image batch of the MNIST-size resnet layers.</summary>
     private const int ColumnBudget = 1 << 22;
 
+    /// <summary>
+    /// Maps of at least this many output pixels lower one image per block: its GEMM is wide enough alone, and its result
+    /// lands in the output directly, without the pass that scatters a multi-image block to NCHW (a 224x224 stem: 112x112).
+    /// </summary>
+    private const int OwnGemmPixels = 8192;
+
     /// <summary>Pointwise convs with at least this many pixels per image read their input in place, one image at a time.</summary>
     private const int DirectPixels = 256;
 
@@ -32,6 +38,7 @@ internal sealed class ConvPlan
         K = s.Cg * Taps.Length;
         bool pointwise = s.KH == 1 && s.KW == 1 && s.StrideH == 1 && s.StrideW == 1 && s.PadH == 0 && s.PadW == 0;
         if (pointwise && s.H * s.W >= DirectPixels) Block = 1;
+        else if ((long)OH * OW >= OwnGemmPixels) Block = 1;
         else Block = (int)Math.Clamp(ColumnBudget / Math.Max((long)s.C * Taps.Length * OH * OW, 1), 1, Math.Max(s.N, 1));
         Direct = pointwise && Block == 1;
     }

@@ -43,6 +43,9 @@ public class VisionKernelTests
             [2, 3, 33, 31, 4, 3, 3, 2, 2, 0, 1, 1, 1, 1],    // stride 2, 16 outputs a row: reads 32 input columns
             [2, 3, 20, 20, 4, 3, 3, 2, 2, 2, 2, 2, 2, 1],    // stride 2 with dilation 2
             [2, 3, 12, 17, 4, 2, 3, 1, 1, 0, 1, 1, 1, 1],    // 17 outputs a row: the general loop
+            [2, 3, 40, 70, 4, 7, 7, 2, 2, 3, 3, 1, 1, 1],    // a 7x7/2 stem, 35 outputs a row: 16- and 8-wide stride-2 copies and a tail
+            [1, 2, 9, 100, 3, 3, 3, 2, 2, 1, 1, 1, 2, 1],    // stride 2 with dilation 2 across, 50 outputs a row
+            [2, 3, 184, 184, 4, 7, 7, 2, 2, 3, 3, 1, 1, 1],  // a stem with 92x92 outputs: one image per block, straight into the output
             // stride 1, maps of 5x5 and more, under 16 channels: the input gradient as a forward conv with the flipped weight
             [4, 12, 5, 5, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1],    // the smallest maps that take it
             [2, 4, 8, 8, 5, 3, 3, 1, 1, 0, 0, 1, 1, 1],      // no padding: the flipped conv pads by 2
