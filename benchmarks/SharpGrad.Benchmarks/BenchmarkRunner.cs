@@ -22,6 +22,7 @@ internal static class BenchmarkRunner
     public static int Run(string[] args)
     {
         if (args is ["--worker", "resnet18", ..]) return TrainResnet18Suite.Worker(args); // train-resnet18's own side, in a child process
+        if (args is ["--worker", "fine-tune-memory", ..]) return FineTuneSuite.MemoryWorker(); // fine-tune's memory row, in a fresh process
         bool json = args.Contains("--json");
         // Debian's python3-torch does its matrix products through whichever libblas.so.3 is installed: without
         // OpenBLAS that is the reference BLAS, ~30x slower on the MLP's products, which would make a straw-man peer.

@@ -33,7 +33,13 @@ internal static class FineTuneSuite
         rows.Add(new Row("frozen-body train step (bs 32) ms", frozen, P("frozen_ms"), "ms", "PyTorch"));
         rows.Add(new Row("full train step (bs 32) ms", full, P("full_ms"), "ms", "PyTorch"));
         rows.Add(new Row("inference (bs 64) ms", infer, P("infer_ms"), "ms", "PyTorch"));
-        rows.Add(new Row("peak memory of the process after the steps, MB", peakMb, P("peak_rss_mb") * 1.048576, "MB", "PyTorch"));
+        rows.Add(new Row("peak memory of the process after the steps, MB", peakMb, P("peak_rss_mb"), "MB", "PyTorch"));
+        // The goal's measurement: each side alone in a fresh process, three full steps.
+        JsonElement? ours = ChildProcess.RunJson(Environment.ProcessPath!, [typeof(FineTuneSuite).Assembly.Location, "--worker", "fine-tune-memory"],
+            "SharpGrad's memory worker", "warning: the worker failed");
+        JsonElement? theirs = PythonPeer.Run("fine_tune.py", ["memory"], "the PyTorch memory peer");
+        rows.Add(new Row("peak memory of 3 full train steps (bs 32), fresh process, MB", ours?.GetProperty("peak_mb").GetDouble() ?? double.NaN,
+            theirs?.GetProperty("peak_mb").GetDouble() ?? double.NaN, "MB", "PyTorch"));
         // FLOPs: a forward pass, plus the input gradient (frozen) or the input and weight gradients (full).
         rows.Add(new Row("frozen-body train step GFLOP/s", 2 * fwd * TrainBatch / (frozen / 1000), 2 * fwd * TrainBatch / (P("frozen_ms") / 1000), "GFLOP/s", "PyTorch"));
         rows.Add(new Row("full train step GFLOP/s", 3 * fwd * TrainBatch / (full / 1000), 3 * fwd * TrainBatch / (P("full_ms") / 1000), "GFLOP/s", "PyTorch"));
@@ -53,6 +59,25 @@ internal static class FineTuneSuite
             Directory.Delete(folder, recursive: true);
         }
         return rows;
+    }
+
+    /// <summary>
+    /// The memory worker (<c>--worker fine-tune-memory</c>): three full training steps at batch 32 through
+    /// <c>Learner.Fit</c>, as users train (three epochs of one batch, each with a one-batch validation), then the process's
+    /// peak in MB. The peer holds its one batch too.
+    /// </summary>
+    public static int MemoryWorker()
+    {
+        var g = new Generator(0);
+        Tensor x = Tensor.Rand([TrainBatch, 3, Size, Size], g), y = Tensor.Randint(0, 2, [TrainBatch], g);
+        var data = new TensorDataset(x, y);
+        var dls = new DataLoaders(new DataLoader(data, TrainBatch), new DataLoader(data, TrainBatch), ["a", "b"]);
+        Learner learn = VisionLearner.Create(dls, Arch.Resnet18, pretrained: false, generator: new Generator(1));
+        learn.Output = null;
+        learn.FreeActivationsInBackward = Environment.GetEnvironmentVariable("SHARPGRAD_KEEP_ACTIVATIONS") is null;
+        learn.Fit(3, lr: 1e-3);
+        Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, double> { ["peak_mb"] = Process.GetCurrentProcess().PeakWorkingSet64 / 1e6 }));
+        return 0;
     }
 
     /// <summary>Median ms of a frozen-body step, a full step (bs 32) and an inference batch (bs 64).</summary>

@@ -3,17 +3,19 @@
 torchvision 0.14, 2 threads.
 
 Usage: fine_tune.py steps JSON_OUT_UNUSED        -> training-step and inference timings
+       fine_tune.py memory                       -> peak memory of 3 full training steps (batch 32) in this fresh process
        fine_tune.py pipeline JPEG_DIR            -> images/s of ImageFolder + RandomResizedCrop + flip through DataLoader(num_workers=2)
 
 steps: torchvision's resnet18 body + fastai's head (2 classes), AdamW as fastai's Adam (eps 1e-5, wd 0.01 decoupled).
   "frozen": the body's conv weights frozen (requires_grad False), batch norms training (fastai's train_bn), batch 32;
   "full": everything training, batch 32; "infer": eval mode, no_grad forward, batch 64. Each: median ms of 5 timed
   steps after 2 warm-up steps, on random 0..1 inputs. Prints {"frozen_ms", "full_ms", "infer_ms", "peak_rss_mb"}.
+Peak memory is the process's VmHWM (/proc/self/status), in MB of 10^6 bytes: not getrusage's ru_maxrss, which a child
+inherits from its parent at fork and so reports the benchmark runner's peak when that is larger.
 pipeline: decode (PIL), RandomResizedCrop(224) and a random flip per image, ToTensor, batch 64, two worker processes;
   one untimed pass warms the page cache, then the images/s of one full pass. Prints {"images_per_s"}.
 """
 import json
-import resource
 import statistics
 import sys
 import time
@@ -73,8 +75,30 @@ def steps():
         with torch.no_grad():
             m(x)
     out["infer_ms"] = median_ms(infer, warmup=1, reps=3)
-    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["peak_rss_mb"] = peak_mb()
     return out
+
+
+def peak_mb():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024 / 1e6
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+def memory():
+    _, _, m = model()
+    m.train()
+    opt = torch.optim.AdamW(m.parameters(), lr=1e-3, betas=(0.9, 0.99), eps=1e-5, weight_decay=0.01)
+    x, y = torch.rand(32, 3, 224, 224), torch.randint(0, 2, (32,))
+    loss_func = nn.CrossEntropyLoss()
+    for _ in range(3):
+        loss = loss_func(m(x), y)
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+    return {"peak_mb": peak_mb()}
 
 
 def pipeline(folder):
@@ -92,4 +116,5 @@ def pipeline(folder):
 
 
 if __name__ == "__main__":
-    print(json.dumps(steps() if sys.argv[1] == "steps" else pipeline(sys.argv[2])))
+    mode = sys.argv[1]
+    print(json.dumps(steps() if mode == "steps" else memory() if mode == "memory" else pipeline(sys.argv[2])))

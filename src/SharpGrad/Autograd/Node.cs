@@ -14,8 +14,9 @@ internal sealed class Node
 {
     private BackwardRule? _rule;
 
-    public Node(OpKind op, Tensor[] inputs, BackwardRule rule)
+    public Node(OpKind op, Tensor[] inputs, BackwardRule rule, Array outputStorage)
     {
+        OutputStorage = outputStorage;
         Op = op;
         Inputs = inputs;
         _rule = rule;
@@ -28,6 +29,9 @@ internal sealed class Node
     public OpKind Op { get; }
 
     public Tensor[] Inputs { get; private set; }
+
+    /// <summary>The memory of the op's output, which its backward rule may read (ReLU's mask, division's quotient); null once freed.</summary>
+    public Array? OutputStorage { get; private set; }
 
     /// <summary>Gradient accumulated for this node's output during one backward pass.</summary>
     public Tensor? PendingGrad { get; set; }
@@ -49,5 +53,6 @@ internal sealed class Node
     public void Free()
     {
         _rule = null;
+        OutputStorage = null;
     }
 }

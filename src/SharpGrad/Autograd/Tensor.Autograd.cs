@@ -16,7 +16,7 @@ public sealed partial class Tensor
     /// <summary>True for tensors the user created (or detached), false for results of recorded ops.</summary>
     public bool IsLeaf => GradFn is null;
 
-    /// <summary>The gradient accumulated by <see cref="Backward"/> on a leaf that requires grad; null until then. Settable, e.g. to null to reset it.</summary>
+    /// <summary>The gradient accumulated by <see cref="Backward(Tensor?, bool)"/> on a leaf that requires grad; null until then. Settable, e.g. to null to reset it.</summary>
     public Tensor? Grad
     {
         get => _grad;
@@ -67,7 +67,7 @@ public sealed partial class Tensor
         foreach (Tensor t in inputs) any |= t._requiresGrad;
         if (!any) return result;
         result._requiresGrad = true;
-        result.GradFn = new Node(op, inputs, rule);
+        result.GradFn = new Node(op, inputs, rule, result.Storage);
         return result;
     }
 
@@ -80,7 +80,18 @@ public sealed partial class Tensor
     /// </summary>
     /// <param name="gradient">d(something)/d(this), same shape as this tensor; may be omitted only for a one-element tensor (then 1).</param>
     /// <param name="retainGraph">Keep the graph's saved values so Backward can run through it again.</param>
-    public void Backward(Tensor? gradient = null, bool retainGraph = false)
+    public void Backward(Tensor? gradient = null, bool retainGraph = false) => Backward(gradient, retainGraph, freeSavedExcept: null);
+
+    /// <summary>
+    /// <see cref="Backward(Tensor?, bool)"/>; with <paramref name="freeSavedExcept"/>, inside a <see cref="TensorScope"/>,
+    /// also gives back the memory of the forward pass's tensors as soon as the last node that saved them has run, as
+    /// PyTorch frees saved tensors with their nodes: a training step's peak then holds the activations still ahead and
+    /// the gradients at hand, not every activation of the step. A tensor whose memory went back reads as released.
+    /// Only for a caller that knows which of the step's tensors are read afterwards (the Learner: its prediction, loss,
+    /// inputs and targets, given in <paramref name="freeSavedExcept"/>); a model that keeps an activation of its own to
+    /// read after backward must call Keep() on it.
+    /// </summary>
+    internal void Backward(Tensor? gradient, bool retainGraph, IReadOnlyList<Tensor>? freeSavedExcept)
     {
         if (!_requiresGrad)
             throw new InvalidOperationException(
@@ -116,6 +127,7 @@ public sealed partial class Tensor
         // two inputs); gradients that become a leaf's .Grad are kept.
         HashSet<Array>? mine = retainGraph ? null : TensorScope.RecordAllocations();
         var refs = mine is null ? null : new Dictionary<Array, int>(ReferenceEqualityComparer.Instance);
+        SavedMemory? saved = mine is not null && freeSavedExcept is not null ? new SavedMemory(order, [this, gradient, .. freeSavedExcept]) : null;
         try
         {
             foreach (Node node in order)
@@ -145,8 +157,10 @@ public sealed partial class Tensor
                         if (before is not null) Unref(before.Storage, refs, mine!, owned);
                     }
                 }
+                Array? outputStorage = node.OutputStorage;
                 if (!retainGraph) node.Free();
                 if (refs is not null) Unref(g.Storage, refs, mine!, owned);
+                saved?.Done(node, outputStorage, refs!, owned);
             }
         }
         finally
@@ -169,6 +183,57 @@ public sealed partial class Tensor
         foreach (Array a in owned) if (ReferenceEquals(a, storage)) return;
         mine.Remove(storage);
         TensorScope.ReleaseEarly(storage);
+    }
+
+    /// <summary>
+    /// Which forward memory the nodes of one backward pass still read: per storage, the number of nodes not yet run whose
+    /// inputs or output live there. When it reaches zero the storage goes back to its scope's pool and its tensors read
+    /// as released (so a stale reference throws instead of seeing reused memory), unless the caller keeps it or a pending
+    /// gradient or a leaf's gradient lives there. Memory a rule captured privately (an im2col copy, an argmax buffer)
+    /// is no node's input or output and simply lives until the scope ends.
+    /// </summary>
+    private sealed class SavedMemory
+    {
+        private readonly Dictionary<Array, int> _readers = new(ReferenceEqualityComparer.Instance);
+        private readonly HashSet<Array> _keep = new(ReferenceEqualityComparer.Instance);
+
+        public SavedMemory(List<Node> order, IEnumerable<Tensor?> keep)
+        {
+            foreach (Tensor? t in keep) if (t is not null) _keep.Add(t.Storage);
+            var seen = new HashSet<Array>(ReferenceEqualityComparer.Instance);
+            foreach (Node node in order)
+            {
+                seen.Clear();
+                foreach (Tensor input in node.Inputs) seen.Add(input.Storage);
+                if (node.OutputStorage is { } o) seen.Add(o);
+                foreach (Array a in seen) _readers[a] = _readers.GetValueOrDefault(a) + 1;
+            }
+        }
+
+        /// <summary><paramref name="node"/> has run: the storages only it still read go back.</summary>
+        public void Done(Node node, Array? outputStorage, Dictionary<Array, int> pending, List<Array> owned)
+        {
+            // Each storage once per node, as counted.
+            var distinct = new List<Array>(node.Inputs.Length + 1);
+            if (outputStorage is not null) distinct.Add(outputStorage);
+            foreach (Tensor input in node.Inputs)
+                if (!distinct.Exists(a => ReferenceEquals(a, input.Storage))) distinct.Add(input.Storage);
+            foreach (Array a in distinct) Release(a, pending, owned);
+        }
+
+        private void Release(Array? storage, Dictionary<Array, int> pending, List<Array> owned)
+        {
+            if (storage is null || !_readers.TryGetValue(storage, out int n)) return;
+            if (n > 1)
+            {
+                _readers[storage] = n - 1;
+                return;
+            }
+            _readers.Remove(storage);
+            if (_keep.Contains(storage) || pending.ContainsKey(storage)) return;
+            foreach (Array a in owned) if (ReferenceEquals(a, storage)) return;
+            TensorScope.ReleaseSaved(storage);
+        }
     }
 
     private static void AccumulateGrad(Tensor leaf, Tensor g, List<Array> owned)

@@ -43,8 +43,12 @@ public sealed partial class Tensor
         long keep = weight.RequiresGradient && Autograd.GradMode.IsEnabled ? Conv.KeptColumnsLength(s) : 0;
         Tensor? columns = keep > 0 ? Uninitialized([checked((int)keep)]) : null;
         // Likewise the weight as the lowering reorders it, for the input gradient: that gradient is then the one of the
-        // weight the forward used, even if the weight is edited in place before backward (which PyTorch refuses).
+        // weight the forward used, even if the weight is edited in place before backward (which PyTorch refuses). Only
+        // when it is no larger than the output it sits beside: a 224x224 resnet18 step then keeps layer1-3's (37K-590K
+        // floats) but not layer4's 2.4M-float weights beside 0.8M-float outputs (29 MB of its peak), and reorders
+        // those again in backward, which measured within the noise of the step's time.
         long keepWeight = input.RequiresGradient && Autograd.GradMode.IsEnabled ? Conv.KeptWeightLength(s) : 0;
+        if (keepWeight > (long)n * oc * s.OH * s.OW) keepWeight = 0;
         Tensor? reordered = keepWeight > 0 ? Uninitialized([checked((int)keepWeight)]) : null;
         Conv.Forward(y.Floats, x.Floats, wt.Floats, b is null ? default : b.Floats, s, columns is null ? default : columns.Floats,
             reordered is null ? default : reordered.Floats);

@@ -86,6 +86,23 @@ public sealed class TensorScope : IDisposable
             }
     }
 
+    /// <summary>
+    /// Gives <paramref name="storage"/> back to the pool before its scope ends and marks every tensor over it released,
+    /// so a stale reference throws rather than reads reused memory: for forward activations whose last reader, a
+    /// backward node, has run. Nothing happens when no scope on this thread owns it (a parameter, a kept tensor).
+    /// </summary>
+    internal static void ReleaseSaved(Array storage)
+    {
+        for (TensorScope? s = t_current; s is not null; s = s._outer)
+            if (s._owned.Remove(storage, out DType dtype))
+            {
+                foreach (Tensor t in s._tensors)
+                    if (ReferenceEquals(t.Storage, storage)) t.Release();
+                BufferPool.Return(dtype, storage);
+                return;
+            }
+    }
+
     /// <summary>Records a new tensor whose storage a scope on this thread owns, so that scope can release it.</summary>
     internal static void Track(Tensor tensor)
     {

@@ -147,10 +147,12 @@ public class DatasetFetchTests
     public void A_stalled_download_times_out_and_the_next_source_is_used()
     {
         using var dir = new TempDir();
-        using var stalled = new LocalHttpServer(GoodFiles()) { StallAt = 50, StallFor = TimeSpan.FromSeconds(10) };
+        // The server holds the stalled connection far longer than the 2 s timeout (until the test ends), so a loaded
+        // machine that fires the timeout late still sees a stall, not the connection dropping first.
+        using var stalled = new LocalHttpServer(GoodFiles()) { StallAt = 50, StallFor = TimeSpan.FromSeconds(120) };
         using var good = new LocalHttpServer(GoodFiles());
         TimeSpan saved = Http.StallTimeout;
-        Http.StallTimeout = TimeSpan.FromSeconds(2); // for this thread only
+        Http.StallTimeout = TimeSpan.FromSeconds(2); // for this test's execution context only
         try
         {
             var log = new CapturingReporter();

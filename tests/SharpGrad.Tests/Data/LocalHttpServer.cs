@@ -9,6 +9,7 @@ internal sealed class LocalHttpServer : IDisposable
     private readonly HttpListener _listener = new();
     private readonly Dictionary<string, byte[]> _files;
     private readonly Thread _thread;
+    private readonly ManualResetEventSlim _stopped = new();
 
     public LocalHttpServer(Dictionary<string, byte[]> files, int bytesPerSecond = 0)
     {
@@ -81,7 +82,7 @@ internal sealed class LocalHttpServer : IDisposable
             {
                 o.Write(body, 0, Math.Min(stall, body.Length));
                 o.Flush();
-                Thread.Sleep(StallFor);
+                _stopped.Wait(StallFor); // until the test ends, at most StallFor
                 ctx.Response.Abort();
                 return;
             }
@@ -106,6 +107,7 @@ internal sealed class LocalHttpServer : IDisposable
 
     public void Dispose()
     {
+        _stopped.Set();
         try { _listener.Stop(); _listener.Close(); } catch (ObjectDisposedException) { }
     }
 }

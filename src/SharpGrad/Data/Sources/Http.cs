@@ -9,14 +9,14 @@ namespace SharpGrad.Data.Sources;
 /// </summary>
 internal static class Http
 {
-    [ThreadStatic]
-    private static TimeSpan? t_stallTimeout;
+    // Flows with the execution context (into tasks and parallel loops a download may run on), unlike a thread static.
+    private static readonly AsyncLocal<TimeSpan?> s_stallTimeout = new();
 
-    /// <summary>How long a download may go without receiving a byte before it counts as failed: 30 s, or an override for the current thread (tests).</summary>
+    /// <summary>How long a download may go without receiving a byte before it counts as failed: 30 s, or an override for the current execution context (tests).</summary>
     public static TimeSpan StallTimeout
     {
-        get => t_stallTimeout ?? TimeSpan.FromSeconds(30);
-        set => t_stallTimeout = value;
+        get => s_stallTimeout.Value ?? TimeSpan.FromSeconds(30);
+        set => s_stallTimeout.Value = value;
     }
 
     private static readonly HttpClient Client = new(new SocketsHttpHandler
