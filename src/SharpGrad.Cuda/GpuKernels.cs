@@ -24,7 +24,7 @@ internal sealed class GpuKernels
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>> _reluBackward;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int> _sumRows;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int> _softmaxRows;
-    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape> _gemm;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape> _gemm;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, float> _sgd;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamScalars> _adam;
 
@@ -36,7 +36,7 @@ internal sealed class GpuKernels
         _reluBackward = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(ReluBackwardKernel);
         _sumRows = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(SumRowsKernel);
         _softmaxRows = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(SoftmaxRowsKernel);
-        _gemm = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>(GpuGemm.Kernel);
+        _gemm = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>(GpuGemm.Kernel);
         _sgd = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, float>(SgdKernel);
         _adam = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamScalars>(AdamKernel);
     }
@@ -67,7 +67,37 @@ internal sealed class GpuKernels
     public void Gemm(DeviceArray c, DeviceArray a, int rsA, int csA, DeviceArray b, int rsB, int csB, int m, int n, int k)
     {
         var shape = new GemmShape(m, n, k, rsA, csA, rsB, csB);
-        _gemm(GpuGemm.Config(m, n), c.View, a.View, b.View, shape);
+        _gemm(GpuGemm.Config(m, n), c.View, a.View, b.View, c.View, shape);
+    }
+
+    /// <summary>y (N, OC, OH, OW) = conv2d(x (N, C, H, W), w (OC, C/groups, KH, KW)) + bias, as implicit GEMMs (one per group).</summary>
+    public void ConvForward(DeviceArray y, DeviceArray x, DeviceArray w, DeviceArray? bias, ConvShape v)
+    {
+        for (int g = 0; g < v.Groups; g++)
+        {
+            var shape = new GemmShape(v.OCg, v.N * v.OH * v.OW, v.Cg * v.KH * v.KW, 0, 0, 0, 0, GemmMode.ConvForward, v, g, bias is null ? 0 : 1);
+            _gemm(GpuGemm.Config(shape.M, shape.N), y.View, w.View, x.View, (bias ?? y).View, shape);
+        }
+    }
+
+    /// <summary>dx (N, C, H, W) = the input gradient of the convolution for dy (N, OC, OH, OW), overwritten; gathered, so no atomics.</summary>
+    public void ConvInputGrad(DeviceArray dx, DeviceArray dy, DeviceArray w, ConvShape v)
+    {
+        for (int g = 0; g < v.Groups; g++)
+        {
+            var shape = new GemmShape(v.Cg, v.N * v.H * v.W, v.OCg * v.KH * v.KW, 0, 0, 0, 0, GemmMode.ConvInputGrad, v, g);
+            _gemm(GpuGemm.Config(shape.M, shape.N), dx.View, w.View, dy.View, dx.View, shape);
+        }
+    }
+
+    /// <summary>dw (OC, C/groups, KH, KW) = the weight gradient for dy and the input x, overwritten.</summary>
+    public void ConvWeightGrad(DeviceArray dw, DeviceArray dy, DeviceArray x, ConvShape v)
+    {
+        for (int g = 0; g < v.Groups; g++)
+        {
+            var shape = new GemmShape(v.OCg, v.Cg * v.KH * v.KW, v.N * v.OH * v.OW, 0, 0, 0, 0, GemmMode.ConvWeightGrad, v, g);
+            _gemm(GpuGemm.Config(shape.M, shape.N), dw.View, dy.View, x.View, dw.View, shape);
+        }
     }
 
     /// <summary>fastai's SGD: w ·= 1 - lr·wd; with momentum avg = mom·avg + g and w -= lr·avg, else w -= lr·g.</summary>

@@ -197,3 +197,54 @@ public sealed class GpuKernelTests : IDisposable
         Assert.Throws<DeviceUnavailableException>(() => GpuDevice.Cuda());
     }
 }
+
+/// <summary>The implicit-GEMM convolution kernels against SharpGrad's CPU convolution and its autograd gradients.</summary>
+[Trait("Category", "Device")]
+public sealed class GpuConvTests : IDisposable
+{
+    private readonly GpuDevice _device = Environment.GetEnvironmentVariable("SHARPGRAD_TEST_CUDA") is { Length: > 0 } ? GpuDevice.Cuda() : GpuDevice.Simulator();
+
+    public void Dispose() => _device.Dispose();
+
+    public static TheoryData<int[]> Shapes => new(
+        // N, C, H, W, OC, KH, KW, stride, pad, dilation, groups, bias
+        [2, 3, 9, 9, 4, 3, 3, 1, 1, 1, 1, 1],
+        [2, 3, 15, 13, 5, 7, 7, 2, 3, 1, 1, 0],   // a resnet stem, odd sizes
+        [1, 4, 8, 8, 6, 3, 3, 2, 1, 1, 2, 1],     // groups, stride 2
+        [3, 2, 7, 6, 3, 3, 2, 1, 2, 2, 1, 1],     // dilation, more padding than the kernel reaches
+        [2, 8, 4, 4, 8, 1, 1, 1, 0, 1, 8, 0],     // depthwise pointwise
+        [1, 16, 5, 5, 70, 3, 3, 1, 1, 1, 1, 0]);  // more output channels than a tile
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void ForwardAndBothGradientsMatchTheCpu(int[] d)
+    {
+        int n = d[0], c = d[1], h = d[2], w = d[3], oc = d[4], kh = d[5], kw = d[6], stride = d[7], pad = d[8], dil = d[9], groups = d[10];
+        var g = new Generator(8);
+        Tensor x = Tensor.Randn([n, c, h, w], g).RequiresGrad(), wt = Tensor.Randn([oc, c / groups, kh, kw], g).RequiresGrad();
+        Tensor? b = d[11] == 1 ? Tensor.Randn([oc], g).RequiresGrad() : null;
+        Tensor y = SharpGrad.NN.F.Conv2d(x, wt, b, stride, pad, dil, groups);
+        Tensor dy = Tensor.Randn(y.Shape.ToArray(), g);
+        y.Backward(dy);
+        int oh = y.Size(2), ow = y.Size(3);
+        var v = new ConvShape(n, c, h, w, oc, kh, kw, stride, stride, pad, pad, dil, dil, groups, oh, ow);
+
+        using DeviceArray dx = _device.Upload(x.Detach().ToArray<float>()), dw = _device.Upload(wt.Detach().ToArray<float>()),
+            dbias = _device.Upload(b is null ? [0f] : b.Detach().ToArray<float>()), ddy = _device.Upload(dy.ToArray<float>());
+        using DeviceArray gy = _device.Zeros(y.Numel), gx = _device.Zeros(x.Numel), gw = _device.Zeros(wt.Numel);
+        _device.Kernels.ConvForward(gy, dx, dw, b is null ? null : dbias, v);
+        _device.Kernels.ConvInputGrad(gx, ddy, dw, v);
+        _device.Kernels.ConvWeightGrad(gw, ddy, dx, v);
+        Close(y.Detach(), gy.ToArray(), "forward");
+        Close(x.Grad!, gx.ToArray(), "input gradient");
+        Close(wt.Grad!, gw.ToArray(), "weight gradient");
+    }
+
+    private static void Close(Tensor expected, float[] actual, string what)
+    {
+        float[] e = expected.Contiguous().ToArray<float>();
+        Assert.Equal(e.Length, actual.Length);
+        for (int i = 0; i < e.Length; i++)
+            Assert.True(Math.Abs(e[i] - actual[i]) <= 1e-4f + 1e-4f * Math.Abs(e[i]), $"{what}: element {i} is {actual[i]} on the device, {e[i]} on the CPU");
+    }
+}
