@@ -27,6 +27,10 @@ internal sealed class GpuKernels
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape> _gemm;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, float> _sgd;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamScalars> _adam;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, NormShape> _normForward;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, NormShape> _normBackward;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, PoolShape, int> _poolForward;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, PoolShape, int> _poolBackward;
 
     public GpuKernels(Accelerator accelerator)
     {
@@ -39,6 +43,10 @@ internal sealed class GpuKernels
         _gemm = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>(GpuGemm.Kernel);
         _sgd = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, float>(SgdKernel);
         _adam = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamScalars>(AdamKernel);
+        _normForward = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, NormShape>(GpuNormPool.Forward);
+        _normBackward = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, NormShape>(GpuNormPool.Backward);
+        _poolForward = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, PoolShape, int>(GpuNormPool.PoolForward);
+        _poolBackward = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, PoolShape, int>(GpuNormPool.PoolBackward);
     }
 
     // ---- launches ----
@@ -107,6 +115,29 @@ internal sealed class GpuKernels
     /// <summary>fastai's Adam update (see the CPU's AdamKernel): the same operations in the same order.</summary>
     public void AdamStep(DeviceArray w, DeviceArray g, DeviceArray avg, DeviceArray sqr, float decay, float mom, float sqrMom, float stepSize, float invDebias2, float eps) =>
         _adam((int)w.Length, w.View, g.View, avg.View, sqr.View, new AdamScalars(decay, mom, sqrMom, stepSize, invDebias2, eps));
+
+    /// <summary>
+    /// Batch norm of x (N, C, L) per channel (see <see cref="GpuNormPool.Forward"/>); mean and invstd (C) receive what the
+    /// backward pass reads. gamma/beta and the running statistics may be null (no affine; no running statistics).
+    /// </summary>
+    public void BatchNormForward(DeviceArray y, DeviceArray x, DeviceArray? gamma, DeviceArray? beta, DeviceArray? runningMean, DeviceArray? runningVar,
+        DeviceArray mean, DeviceArray invstd, NormShape s) =>
+        _normForward(new KernelConfig(s.C, GpuNormPool.Threads), y.View, x.View, (gamma ?? x).View, (beta ?? x).View, (runningMean ?? mean).View,
+            (runningVar ?? invstd).View, mean.View, invstd.View, s);
+
+    /// <summary>Batch norm's gradients (dgamma and dbeta are written only with an affine transform).</summary>
+    public void BatchNormBackward(DeviceArray dx, DeviceArray? dgamma, DeviceArray? dbeta, DeviceArray dy, DeviceArray x, DeviceArray y, DeviceArray? gamma,
+        DeviceArray mean, DeviceArray invstd, NormShape s) =>
+        _normBackward(new KernelConfig(s.C, GpuNormPool.Threads), dx.View, (dgamma ?? mean).View, (dbeta ?? mean).View, dy.View, x.View, y.View,
+            (gamma ?? mean).View, mean.View, invstd.View, s);
+
+    /// <summary>Max (argmax kept in <paramref name="argmax"/>) or average pool of x (planes, H, W).</summary>
+    public void PoolForward(DeviceArray y, MemoryBuffer1D<int, Stride1D.Dense> argmax, DeviceArray x, PoolShape s, bool max) =>
+        _poolForward(s.Planes * s.OH * s.OW, y.View, argmax.View, x.View, s, max ? 1 : 0);
+
+    /// <summary>The pool's input gradient (overwritten); <paramref name="counts"/>: each output position's divisor, for the average.</summary>
+    public void PoolBackward(DeviceArray dx, DeviceArray dy, MemoryBuffer1D<int, Stride1D.Dense> argmax, DeviceArray counts, PoolShape s, bool max) =>
+        _poolBackward(s.Planes * s.H * s.W, dx.View, dy.View, argmax.View, counts.View, s, max ? 1 : 0);
 
     // ---- kernels ----
 

@@ -248,3 +248,86 @@ public sealed class GpuConvTests : IDisposable
             Assert.True(Math.Abs(e[i] - actual[i]) <= 1e-4f + 1e-4f * Math.Abs(e[i]), $"{what}: element {i} is {actual[i]} on the device, {e[i]} on the CPU");
     }
 }
+
+/// <summary>Batch norm and pooling kernels against the CPU ops and their autograd gradients.</summary>
+[Trait("Category", "Device")]
+public sealed class GpuNormPoolTests : IDisposable
+{
+    private readonly GpuDevice _device = Environment.GetEnvironmentVariable("SHARPGRAD_TEST_CUDA") is { Length: > 0 } ? GpuDevice.Cuda() : GpuDevice.Simulator();
+
+    public void Dispose() => _device.Dispose();
+
+    private DeviceArray Up(Tensor t) => _device.Upload(t.Detach().Contiguous().ToArray<float>());
+
+    private static void Close(Tensor expected, float[] actual, string what)
+    {
+        float[] e = expected.Contiguous().ToArray<float>();
+        Assert.Equal(e.Length, actual.Length);
+        for (int i = 0; i < e.Length; i++)
+            Assert.True(Math.Abs(e[i] - actual[i]) <= 1e-4f + 1e-4f * Math.Abs(e[i]), $"{what}: element {i} is {actual[i]} on the device, {e[i]} on the CPU");
+    }
+
+    [Theory]
+    [InlineData(4, 3, 25, true, true, false)]
+    [InlineData(5, 6, 1, true, false, false)]   // BatchNorm1d, no affine
+    [InlineData(3, 4, 300, true, true, true)]   // more elements per channel than threads, fused ReLU
+    [InlineData(2, 3, 16, false, true, false)]  // evaluation: the running statistics
+    public void BatchNormMatchesTheCpu(int n, int c, int l, bool training, bool affine, bool relu)
+    {
+        var g = new Generator(9);
+        Tensor x = (Tensor.Randn([n, c, l], g) * 2f + 1f).RequiresGrad();
+        Tensor? gamma = affine ? (Tensor.Rand([c], g) + 0.5f).RequiresGrad() : null, beta = affine ? Tensor.Randn([c], g).RequiresGrad() : null;
+        Tensor rm = Tensor.Randn([c], g) * 0.1f, rv = Tensor.Rand([c], g) + 0.5f;
+        Tensor rmDevice = rm.Clone(), rvDevice = rv.Clone();
+        Tensor y = Tensor.BatchNorm(x, rm, rv, gamma, beta, training, 0.1f, 1e-5f, relu);
+        Tensor dy = Tensor.Randn([n, c, l], g);
+        y.Backward(dy);
+
+        var s = new NormShape(n, c, l, training ? 1 : 0, 0.1f, 1e-5f, affine ? 1 : 0, 1, relu ? 1 : 0);
+        using DeviceArray dx = Up(x), dg = Up(gamma ?? Tensor.Ones(c)), db = Up(beta ?? Tensor.Zeros(c)), drm = Up(rmDevice), drv = Up(rvDevice);
+        using DeviceArray dyDev = Up(dy), yDev = _device.Zeros(x.Numel), mean = _device.Zeros(c), invstd = _device.Zeros(c);
+        using DeviceArray gx = _device.Zeros(x.Numel), gg = _device.Zeros(c), gb = _device.Zeros(c);
+        _device.Kernels.BatchNormForward(yDev, dx, affine ? dg : null, affine ? db : null, drm, drv, mean, invstd, s);
+        _device.Kernels.BatchNormBackward(gx, affine ? gg : null, affine ? gb : null, dyDev, dx, yDev, affine ? dg : null, mean, invstd, s);
+        Close(y.Detach(), yDev.ToArray(), "batch norm");
+        Close(rm, drm.ToArray(), "running mean");
+        Close(rv, drv.ToArray(), "running var");
+        Close(x.Grad!, gx.ToArray(), "input gradient");
+        if (affine)
+        {
+            Close(gamma!.Grad!, gg.ToArray(), "weight gradient");
+            Close(beta!.Grad!, gb.ToArray(), "bias gradient");
+        }
+    }
+
+    [Theory]
+    [InlineData(true, 3, 2, 1, true)]    // a resnet's 3x3/2 max pool: overlapping windows
+    [InlineData(true, 2, 2, 0, true)]
+    [InlineData(false, 3, 2, 1, true)]   // average, counting the padding
+    [InlineData(false, 3, 1, 1, false)]  // average over the inside only
+    public void PoolsMatchTheCpu(bool max, int k, int stride, int pad, bool countPad)
+    {
+        var g = new Generator(10);
+        Tensor x = Tensor.Randn([2, 3, 9, 8], g).RequiresGrad();
+        Tensor y = max ? SharpGrad.NN.F.MaxPool2d(x, k, stride, pad) : SharpGrad.NN.F.AvgPool2d(x, k, stride, pad, countPad);
+        Tensor dy = Tensor.Randn(y.Shape.ToArray(), g);
+        y.Backward(dy);
+        int oh = y.Size(2), ow = y.Size(3);
+        var s = new PoolShape(6, 9, 8, k, k, stride, stride, pad, pad, oh, ow, countPad ? 1 : 0);
+        // The average's divisor per output position, as the CPU counts it.
+        var counts = new float[oh * ow];
+        for (int r = 0; r < oh; r++)
+            for (int q = 0; q < ow; q++)
+            {
+                int h0 = r * stride - pad, w0 = q * stride - pad;
+                int h1 = Math.Min(h0 + k, 9 + pad), w1 = Math.Min(w0 + k, 8 + pad);
+                counts[r * ow + q] = countPad ? (h1 - h0) * (w1 - w0) : (Math.Min(h1, 9) - Math.Max(h0, 0)) * (Math.Min(w1, 8) - Math.Max(w0, 0));
+            }
+        using DeviceArray dx = Up(x), yDev = _device.Zeros(y.Numel), dyDev = Up(dy), gx = _device.Zeros(x.Numel), dCounts = _device.Upload(counts);
+        using var argmax = _device.Accelerator.Allocate1D<int>(y.Numel);
+        _device.Kernels.PoolForward(yDev, argmax, dx, s, max);
+        _device.Kernels.PoolBackward(gx, dyDev, argmax, dCounts, s, max);
+        Close(y.Detach(), yDev.ToArray(), max ? "max pool" : "average pool");
+        Close(x.Grad!, gx.ToArray(), "pool input gradient");
+    }
+}
