@@ -63,6 +63,9 @@ internal static class OpAttributes
     /// <summary>Reductions and ops along dims (Sum, Max/Min along a dim, Softmax, Cat, Gather, IndexSelect): the normalised dims.</summary>
     public sealed record Dims(int[] Value, bool KeepDim);
 
+    /// <summary>IndexSelect and Gather: the dim and the int64 index tensor (not an autograd input).</summary>
+    public sealed record Indexed(int Dim, Tensor Index);
+
     /// <summary>Narrow: <c>length</c> elements from <c>start</c> along <c>dim</c>.</summary>
     public sealed record Narrow(int Dim, int Start, int Length);
 

@@ -33,7 +33,7 @@ public sealed partial class Tensor
         GatherInto(r, src, idx, d);
         CapturedGraph.Record(r, (r, src, idx, d), static s => GatherInto(s.r, s.src, s.idx, s.d));
         int[] inSizes = Sizes;
-        return Record(r, OpKind.Gather, this, g => Zeros(inSizes).ScatterAddUnrecorded(d, idx, g), OpTrace.IsActive ? new OpAttributes.Dims([d], false) : null);
+        return Record(r, OpKind.Gather, this, g => Zeros(inSizes).ScatterAddUnrecorded(d, idx, g), OpTrace.IsActive ? new OpAttributes.Indexed(d, index) : null);
     }
 
     /// <summary>r = src gathered along <paramref name="d"/> at <paramref name="idx"/> (all contiguous, one dtype).</summary>
@@ -83,7 +83,7 @@ public sealed partial class Tensor
             Tensor z = Zeros(inSizes);
             Kernels.Gather.IndexAdd(z.Floats, g.Contiguous().Floats, idx.Contents<long>(), outer, n, inner, d);
             return z;
-        }, OpTrace.IsActive ? new OpAttributes.Dims([d], false) : null);
+        }, OpTrace.IsActive ? new OpAttributes.Indexed(d, index) : null);
     }
 
     /// <summary>Concatenates tensors of the same dtype along <paramref name="dim"/>; other dims must match.</summary>

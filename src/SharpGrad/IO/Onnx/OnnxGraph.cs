@@ -48,7 +48,7 @@ internal sealed class OnnxGraph
         "Relu", "LeakyRelu", "Reciprocal", "Sign", "Clip", "Equal", "Greater", "Less", "GreaterOrEqual", "LessOrEqual", "Not", "Where",
         "Cast", "ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "Softmax", "LogSoftmax", "Conv", "BatchNormalization",
         "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "Concat", "Flatten", "Reshape", "Transpose", "Dropout",
-        "Identity", "Constant", "Shape", "Gather", "Unsqueeze", "Squeeze", "Split", "Pad", "Slice", "Expand",
+        "Identity", "Constant", "Shape", "Gather", "GatherElements", "Unsqueeze", "Squeeze", "Split", "Pad", "Slice", "Expand",
     ];
 
     /// <summary>The opsets of the default domain SharpGrad reads.</summary>

@@ -154,6 +154,18 @@ internal sealed partial class OnnxGraphBuilder
                 break;
             }
             case OpKind.Expand: EmitExpand(op); break;
+            case OpKind.IndexSelect:
+            {
+                var x = (OpAttributes.Indexed)op.Attributes!;
+                Output(y, "Gather", [In(0), Value(x.Index)], Int("axis", x.Dim));
+                break;
+            }
+            case OpKind.Gather:
+            {
+                var x = (OpAttributes.Indexed)op.Attributes!;
+                Output(y, "GatherElements", [In(0), Value(x.Index)], Int("axis", x.Dim));
+                break;
+            }
             default:
                 throw new InvalidOperationException($"Internal error: ONNX export has no emitter for {op.Op}, which OnnxOps lists as exportable.");
         }

@@ -13,7 +13,7 @@ internal static class OnnxGraphReader
     {
         ["Reshape"] = [1], ["Unsqueeze"] = [1], ["Squeeze"] = [1], ["Slice"] = [1, 2, 3, 4], ["Pad"] = [1, 2, 3], ["Expand"] = [1],
         ["ReduceSum"] = [1], ["ReduceMean"] = [1], ["ReduceMax"] = [1], ["ReduceMin"] = [1], ["Split"] = [1], ["Clip"] = [1, 2],
-        ["Dropout"] = [1, 2], ["Gather"] = [1],
+        ["Dropout"] = [1, 2], ["Gather"] = [1], ["GatherElements"] = [1],
     };
 
     public static OnnxGraph Read(ModelProto model, string source, string? folder)

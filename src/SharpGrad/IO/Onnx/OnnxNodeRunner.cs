@@ -59,6 +59,7 @@ internal static partial class OnnxNodeRunner
             "Identity" => In(0),
             "Shape" => Tensor.From(In(0).Shape.ToArray().Select(d => (long)d).ToArray()),
             "Gather" => Gather(node, In(0), In(1)),
+            "GatherElements" => In(0).Gather(Axis(node, node.Int("axis", 0), In(0).NDim), In(1).DType == DType.Int64 ? In(1) : In(1).Long()),
             "Unsqueeze" => Unsqueeze(node, In(0), Optional(1)),
             "Squeeze" => Squeeze(node, In(0), Optional(1)),
             "Pad" => Pad(node, In(0), Optional(1), Optional(2), graph.Opset),

@@ -9,8 +9,6 @@ internal static class OnnxOps
     /// <summary>Ops with no ONNX mapping, and the reason given to the user.</summary>
     public static readonly IReadOnlyDictionary<OpKind, string> Unsupported = new Dictionary<OpKind, string>
     {
-        [OpKind.Gather] = "gather along a dim by an index tensor is not exported yet",
-        [OpKind.IndexSelect] = "selection by an index tensor is not exported yet",
         [OpKind.Slice] = "indexing with [] is not exported yet; Narrow exports",
         [OpKind.BinaryCrossEntropyWithLogits] = "it is a loss, which belongs to training, not to the exported model",
     };

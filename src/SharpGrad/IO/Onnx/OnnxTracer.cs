@@ -74,6 +74,9 @@ internal sealed class OnnxTracer : IOpTracer
             case OpAttributes.Where w:
                 yield return w.Condition;
                 break;
+            case OpAttributes.Indexed x:
+                yield return x.Index;
+                break;
         }
     }
 

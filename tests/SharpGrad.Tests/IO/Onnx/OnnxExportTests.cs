@@ -12,16 +12,16 @@ public class OnnxExportTests
     public static TheoryData<string> ZooNames => new(OnnxOpZoo.Cases.Select(c => c.Name));
 
     /// <summary>Exports <paramref name="model"/> traced at batch 2 and checks ONNX Runtime at batches 2 and 3 (the batch is dynamic).</summary>
-    private static byte[] ExportAndCheck(Module model, int[] itemShape, string what, int opset = 17)
+    private static byte[] ExportAndCheck(Module model, int[] itemShape, string what, int opset = 17, bool staticBatch = false)
     {
         var g = new Generator(11);
         Tensor sample = Tensor.Randn([2, .. itemShape], g);
-        byte[] onnx = OnnxExport.ToBytes(model, sample, opset);
+        byte[] onnx = OnnxExport.ToBytes(model, sample, opset, dynamicBatch: !staticBatch);
         // SHARPGRAD_ONNX_DUMP=folder keeps every export for tests/reference/check_onnx_export.py (onnx.checker).
         if (Environment.GetEnvironmentVariable("SHARPGRAD_ONNX_DUMP") is { Length: > 0 } dump)
             File.WriteAllBytes(Path.Combine(dump, $"{string.Concat(what.Select(ch => char.IsLetterOrDigit(ch) ? ch : '_'))}.opset{opset}.onnx"), onnx);
         model.Eval();
-        foreach (int batch in new[] { 2, 3 })
+        foreach (int batch in staticBatch ? [2] : new[] { 2, 3 })
         {
             Tensor x = Tensor.Randn([batch, .. itemShape], g);
             Tensor expected;
@@ -41,7 +41,7 @@ public class OnnxExportTests
     public void EachOpMatchesOnnxRuntime(string name)
     {
         OnnxOpZoo.Case c = OnnxOpZoo.Cases.Single(c => c.Name == name);
-        ExportAndCheck(c.Model(), c.ItemShape, name);
+        ExportAndCheck(c.Model(), c.ItemShape, name, staticBatch: c.StaticBatch);
     }
 
     [Fact]
@@ -155,7 +155,7 @@ public class OnnxExportTests
 
     private sealed class Picker : Module
     {
-        public override Tensor Forward(Tensor input) => input.Gather(1, Tensor.Zeros([input.Size(0), 1], DType.Int64));
+        public override Tensor Forward(Tensor input) => input[.., 0]; // [] indexing has no mapping yet
     }
 
     [Fact]
@@ -163,7 +163,7 @@ public class OnnxExportTests
     {
         var model = Nn.Sequential(Nn.Linear(4, 4), new Picker());
         var e = Assert.Throws<NotSupportedException>(() => OnnxExport.ToBytes(model, Tensor.Randn(2, 4)));
-        Assert.Contains("Gather", e.Message);
+        Assert.Contains("Slice", e.Message);
         Assert.Contains("Picker.Forward", e.Message);
         Assert.Contains("'1'", e.Message);
     }

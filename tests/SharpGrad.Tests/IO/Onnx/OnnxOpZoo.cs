@@ -11,7 +11,7 @@ namespace SharpGrad.Tests.IO.Onnx;
 internal static class OnnxOpZoo
 {
     /// <summary>A case: the model, the input shape for a batch of one (batch dim first), and the ops it exercises.</summary>
-    public sealed record Case(string Name, Func<Module> Model, int[] ItemShape, OpKind[] Covers);
+    public sealed record Case(string Name, Func<Module> Model, int[] ItemShape, OpKind[] Covers, bool StaticBatch = false);
 
     private static Tensor C(params int[] shape) => Tensor.Randn(shape, new Generator(7));
 
@@ -46,6 +46,9 @@ internal static class OnnxOpZoo
         new("views", () => L(x => x.Transpose(1, 2).Contiguous().View(x.Size(0), -1).Unsqueeze(1).Squeeze(1).Reshape(x.Size(0), 2, 6).Permute(0, 2, 1).Clone()),
             [3, 4], [OpKind.Transpose, OpKind.View, OpKind.Unsqueeze, OpKind.Squeeze, OpKind.Permute, OpKind.Clone]),
         new("expand", () => L(x => x.Unsqueeze(1).Expand(x.Size(0), 3, 4) * 2f), [4], [OpKind.Expand]),
+        new("index-select", () => L(x => x.IndexSelect(1, Tensor.From(3L, 0L, 3L, 1L)) + x.IndexSelect(2, Tensor.From(1L, 1L, 0L))), [4, 3], [OpKind.IndexSelect]),
+        // torch.gather's index has the input's rank, batch included: traced with its batch of 2, so the batch is fixed.
+        new("gather", () => L(x => x.Gather(1, Tensor.From(new long[] { 2, 0, 1, 1, 2, 0 }, [2, 3]))), [3], [OpKind.Gather], StaticBatch: true),
     ];
 
     /// <summary>Gives every batch norm non-trivial running statistics and affine values, so eval mode tests something.</summary>
