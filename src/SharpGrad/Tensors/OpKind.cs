@@ -14,7 +14,7 @@ internal enum OpKind
     MatMul, Conv2d, BatchNorm, BatchNormRelu, BatchNormAddRelu, Softmax, LogSoftmax,
     MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d,
     Gather, IndexSelect, Cat, Narrow, Clone,
-    View, Transpose, Permute, Unsqueeze, Squeeze, Expand, Slice,
+    View, Transpose, Permute, Unsqueeze, Squeeze, Expand, Slice, MaskPositions,
     BinaryCrossEntropyWithLogits,
 }
 

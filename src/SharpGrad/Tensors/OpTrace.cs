@@ -66,6 +66,12 @@ internal static class OpAttributes
     /// <summary>IndexSelect and Gather: the dim and the int64 index tensor (not an autograd input).</summary>
     public sealed record Indexed(int Dim, Tensor Index);
 
+    /// <summary>
+    /// Basic indexing (<c>t[1, 2..5, ..]</c>): the input dims sliced (start, end, step), the input dims a single index
+    /// removes, and the output positions of new axes.
+    /// </summary>
+    public sealed record Slices(int[] Axes, int[] Starts, int[] Ends, int[] Steps, int[] Squeezed, int[] NewAxes);
+
     /// <summary>Narrow: <c>length</c> elements from <c>start</c> along <c>dim</c>.</summary>
     public sealed record Narrow(int Dim, int Start, int Length);
 

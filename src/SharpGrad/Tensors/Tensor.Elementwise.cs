@@ -14,11 +14,17 @@ public sealed partial class Tensor
             throw new NotSupportedException($"{op}: arithmetic needs at least one float tensor, got {a.DType.TorchName()} and {b.DType.TorchName()}. Convert with Float() first.");
     }
 
-    /// <summary>Strides of <paramref name="t"/> broadcast to <paramref name="shape"/>, copying it first if its innermost stride is not 0 or 1.</summary>
+    /// <summary>
+    /// Strides of <paramref name="t"/> broadcast to <paramref name="shape"/>, copying it first if the stride of its innermost
+    /// dim longer than 1 is not 0 or 1 (the strided kernel drops size-1 dims, so a view like <c>x[.., 1..3, NewAxis]</c>,
+    /// whose last dim has size 1, is judged by the dim before it).
+    /// </summary>
     private static (Tensor Source, int[] Strides) Operand(Tensor t, int[] shape)
     {
         int[] s = ShapeMath.BroadcastStrides(t.Sizes, t.Strides, shape);
-        if (s.Length > 0 && s[^1] > 1 && shape[^1] > 1)
+        int inner = shape.Length - 1;
+        while (inner > 0 && shape[inner] == 1) inner--;
+        if (s.Length > 0 && s[inner] > 1 && shape[inner] > 1)
         {
             t = t.Detach().CloneUnrecorded();
             s = ShapeMath.BroadcastStrides(t.Sizes, t.Strides, shape);

@@ -101,7 +101,7 @@ public sealed partial class Tensor
             var (zs, zst, zo, _, _) = z.BasicIndex(indices);
             new Tensor(z.Storage, zs, zst, zo, DType.Float32).CopyFrom(g);
             return z;
-        });
+        }, OpTrace.IsActive ? TraceSlices(indices) : null);
         if (tensorIndex is null) return view;
         if (tensorIndex.DType == DType.Bool) return view.MaskSelect(tensorDim, tensorIndex);
         if (tensorIndex.DType != DType.Int64)
@@ -120,7 +120,58 @@ public sealed partial class Tensor
         ReadOnlySpan<bool> m = mask.Contiguous().Contents<bool>();
         var positions = new List<long>();
         for (int i = 0; i < m.Length; i++) if (m[i]) positions.Add(i);
-        return From(positions.ToArray());
+        Tensor r = From(positions.ToArray());
+        OpTrace.Report(OpKind.MaskPositions, r, [mask]); // data-dependent: a tracer must not freeze it as a constant
+        return r;
+    }
+
+    /// <summary>What basic indexing does, per dim, for a tracer (the same walk as <see cref="BasicIndex"/>).</summary>
+    private OpAttributes.Slices TraceSlices(TensorIndex[] indices)
+    {
+        int consumed = 0;
+        foreach (var ix in indices)
+            if (ix.Type == SharpGrad.TensorIndex.Kind.Tensor) consumed += ix.Indices!.DType == DType.Bool ? Math.Max(ix.Indices.NDim, 1) : 1;
+            else if (ix.Type is not (SharpGrad.TensorIndex.Kind.Ellipsis or SharpGrad.TensorIndex.Kind.NewAxis)) consumed++;
+        List<int> axes = [], starts = [], ends = [], steps = [], squeezed = [], newAxes = [];
+        int dim = 0, outPos = 0;
+        foreach (var ix in indices)
+        {
+            switch (ix.Type)
+            {
+                case SharpGrad.TensorIndex.Kind.Ellipsis:
+                    dim += NDim - consumed;
+                    outPos += NDim - consumed;
+                    break;
+                case SharpGrad.TensorIndex.Kind.NewAxis:
+                    newAxes.Add(outPos++);
+                    break;
+                case SharpGrad.TensorIndex.Kind.Single:
+                {
+                    int i = ix.Point.IsFromEnd ? Sizes[dim] - ix.Point.Value : ix.Point.Value;
+                    axes.Add(dim); starts.Add(i); ends.Add(i + 1); steps.Add(1); squeezed.Add(dim);
+                    dim++;
+                    break;
+                }
+                case SharpGrad.TensorIndex.Kind.Slice:
+                {
+                    int size = Sizes[dim];
+                    int start = ix.Start is Index s ? Math.Clamp(s.IsFromEnd ? size - s.Value : s.Value, 0, size) : 0;
+                    int stop = ix.Stop is Index e ? Math.Clamp(e.IsFromEnd ? size - e.Value : e.Value, 0, size) : size;
+                    if (start != 0 || stop != size || ix.Step != 1) { axes.Add(dim); starts.Add(start); ends.Add(Math.Max(start, stop)); steps.Add(ix.Step); }
+                    dim++;
+                    outPos++;
+                    break;
+                }
+                default: // a tensor index: its dims stay whole in the view; the selection is a later op
+                {
+                    int span = ix.Indices!.DType == DType.Bool ? Math.Max(ix.Indices.NDim, 1) : 1;
+                    dim += span;
+                    outPos += span;
+                    break;
+                }
+            }
+        }
+        return new OpAttributes.Slices([.. axes], [.. starts], [.. ends], [.. steps], [.. squeezed], [.. newAxes]);
     }
 
     private Tensor MaskSelect(int dim, Tensor mask)

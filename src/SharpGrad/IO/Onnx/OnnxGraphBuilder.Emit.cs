@@ -154,6 +154,7 @@ internal sealed partial class OnnxGraphBuilder
                 break;
             }
             case OpKind.Expand: EmitExpand(op); break;
+            case OpKind.Slice: EmitSlice(op); break;
             case OpKind.IndexSelect:
             {
                 var x = (OpAttributes.Indexed)op.Attributes!;
@@ -263,6 +264,23 @@ internal sealed partial class OnnxGraphBuilder
             shape[0] = -1;
         }
         Output(y, "Reshape", [Value(x), Int64Constant("shape", shape)]);
+    }
+
+    private void EmitSlice(TracedOp op)
+    {
+        var s = (OpAttributes.Slices)op.Attributes!;
+        Tensor x = op.Inputs[0];
+        if (IsDynamic(x) && s.Axes.Contains(0))
+            throw new NotSupportedException($"ONNX export: indexing dim 0 of a value that carries the batch (shape {x.Shape}) cannot be exported with a dynamic batch; " +
+                "index another dim, or export with dynamicBatch: false.");
+        string v = Value(x);
+        if (s.Axes.Length > 0)
+            v = Intermediate("Slice", [v, Int64Constant("starts", ToLongs(s.Starts)), Int64Constant("ends", ToLongs(s.Ends)),
+                Int64Constant("axes", ToLongs(s.Axes)), Int64Constant("steps", ToLongs(s.Steps))]);
+        if (s.Squeezed.Length > 0) v = Intermediate("Squeeze", [v, Int64Constant("axes", ToLongs(s.Squeezed))]);
+        if (s.NewAxes.Length > 0) v = Intermediate("Unsqueeze", [v, Int64Constant("axes", ToLongs(s.NewAxes))]);
+        if (s.Axes.Length == 0 && s.Squeezed.Length == 0 && s.NewAxes.Length == 0) v = Intermediate("Identity", [v]);
+        _names[op.Output] = v;
     }
 
     private void EmitExpand(TracedOp op)

@@ -107,6 +107,7 @@ internal sealed partial class OnnxGraphBuilder
             OpAttributes.Dims d when op.Op is OpKind.Sum or OpKind.MaxDim or OpKind.MinDim => !d.Value.Contains(0),
             OpAttributes.Indexed x => x.Dim != 0 || op.Op == OpKind.Gather && _batched.Contains(x.Index),
             OpAttributes.Axes a when op.Op == OpKind.Squeeze => !a.Value.Contains(0),
+            OpAttributes.Slices s => !s.Squeezed.Contains(0) && !s.NewAxes.Contains(0),
             OpAttributes.Permute p => p.Perm.Length > 0 && p.Perm[0] == 0,
             _ => op.Op is not (OpKind.MaxAll or OpKind.MinAll),
         };

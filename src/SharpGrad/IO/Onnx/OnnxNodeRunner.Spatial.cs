@@ -205,9 +205,17 @@ internal static partial class OnnxNodeRunner
         for (int i = 0; i < s.Length; i++)
         {
             int d = Axis(node, axes[i], x.NDim), size = x.Size(d);
-            if (steps[i] != 1) throw new NotSupportedException($"{node.Describe()}: Slice with step {steps[i]} is not supported (step 1 is).");
+            if (steps[i] < 1) throw new NotSupportedException($"{node.Describe()}: Slice with step {steps[i]} is not supported (positive steps are).");
             long b = Math.Clamp(s[i] < 0 ? s[i] + size : s[i], 0, size), en = Math.Clamp(e[i] < 0 ? e[i] + size : e[i], 0, size);
-            x = x.Narrow(d, (int)b, (int)Math.Max(0, en - b));
+            if (steps[i] == 1)
+            {
+                x = x.Narrow(d, (int)b, (int)Math.Max(0, en - b));
+                continue;
+            }
+            var index = new TensorIndex[d + 1];
+            for (int k = 0; k < d; k++) index[k] = TensorIndex.Slice();
+            index[d] = TensorIndex.Slice((int)b, (int)Math.Max(b, en), (int)Math.Min(steps[i], int.MaxValue));
+            x = x[index];
         }
         return x;
     }

@@ -9,7 +9,7 @@ internal static class OnnxOps
     /// <summary>Ops with no ONNX mapping, and the reason given to the user.</summary>
     public static readonly IReadOnlyDictionary<OpKind, string> Unsupported = new Dictionary<OpKind, string>
     {
-        [OpKind.Slice] = "indexing with [] is not exported yet; Narrow exports",
+        [OpKind.MaskPositions] = "indexing with a boolean mask gives a shape that depends on the data; use Where instead",
         [OpKind.BinaryCrossEntropyWithLogits] = "it is a loss, which belongs to training, not to the exported model",
     };
 

@@ -46,6 +46,8 @@ internal static class OnnxOpZoo
         new("views", () => L(x => x.Transpose(1, 2).Contiguous().View(x.Size(0), -1).Unsqueeze(1).Squeeze(1).Reshape(x.Size(0), 2, 6).Permute(0, 2, 1).Clone()),
             [3, 4], [OpKind.Transpose, OpKind.View, OpKind.Unsqueeze, OpKind.Squeeze, OpKind.Permute, OpKind.Clone]),
         new("expand", () => L(x => x.Unsqueeze(1).Expand(x.Size(0), 3, 4) * 2f), [4], [OpKind.Expand]),
+        new("indexing", () => L(x => x[.., 1..3, TensorIndex.NewAxis, ^1] + x[TensorIndex.Ellipsis, 0][.., 2..4, TensorIndex.NewAxis]
+            + x[.., TensorIndex.Slice(0, 4, 2), 1].Unsqueeze(2)), [4, 3], [OpKind.Slice]),
         new("index-select", () => L(x => x.IndexSelect(1, Tensor.From(3L, 0L, 3L, 1L)) + x.IndexSelect(2, Tensor.From(1L, 1L, 0L))), [4, 3], [OpKind.IndexSelect]),
         // torch.gather's index has the input's rank, batch included: traced with its batch of 2, so the batch is fixed.
         new("gather", () => L(x => x.Gather(1, Tensor.From(new long[] { 2, 0, 1, 1, 2, 0 }, [2, 3]))), [3], [OpKind.Gather], StaticBatch: true),
