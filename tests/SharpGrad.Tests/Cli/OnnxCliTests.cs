@@ -56,3 +56,19 @@ public class OnnxCliTests
         Assert.Contains("between 13 and 21", err);
     }
 }
+
+/// <summary><c>sharpgrad info</c> says whether a CUDA GPU is usable, and why not.</summary>
+public class InfoCliTests
+{
+    [Fact]
+    public void InfoNamesTheGpuOrWhyThereIsNone()
+    {
+        var (code, output, err) = CliProcess.Run("info");
+        Assert.True(code == 0, err);
+        Assert.Contains("CUDA GPU", output);
+        Assert.Contains("SIMD path", output);
+        bool gpu = SharpGrad.Cuda.GpuDevice.TryCuda(out var device, out _);
+        device?.Dispose();
+        Assert.Contains(gpu ? "GiB" : "No CUDA device found", output);
+    }
+}
