@@ -331,3 +331,76 @@ public sealed class GpuNormPoolTests : IDisposable
         Close(x.Grad!, gx.ToArray(), "pool input gradient");
     }
 }
+
+/// <summary>A small CNN trained three steps with the device kernels alone, next to the same CNN trained by autograd on the CPU.</summary>
+[Trait("Category", "Device")]
+public sealed class GpuCnnTrainingTests : IDisposable
+{
+    private readonly GpuDevice _device = Environment.GetEnvironmentVariable("SHARPGRAD_TEST_CUDA") is { Length: > 0 } ? GpuDevice.Cuda() : GpuDevice.Simulator();
+
+    public void Dispose() => _device.Dispose();
+
+    private DeviceArray Up(Tensor t) => _device.Upload(t.Detach().Contiguous().ToArray<float>());
+
+    [Fact]
+    public void ConvBatchNormPoolLinearTrainAsOnTheCpu()
+    {
+        // conv 1->4 3x3 (no bias) -> batch norm (training) -> ReLU -> max pool 2 -> flatten -> linear 64->3, cross-entropy, SGD 0.1.
+        const int N = 6, C = 4, S = 8, P = 4, F = C * P * P, K = 3;
+        var g = new Generator(12);
+        var conv = new SharpGrad.NN.Conv2d(1, C, 3, padding: 1, bias: false, generator: new Generator(13));
+        var bn = new SharpGrad.NN.BatchNorm2d(C);
+        var fc = new SharpGrad.NN.Linear(F, K, generator: new Generator(14));
+        var model = SharpGrad.NN.Nn.Sequential(conv, bn, SharpGrad.NN.Nn.ReLU(), SharpGrad.NN.Nn.MaxPool2d(2), SharpGrad.NN.Nn.Flatten(), fc);
+        Tensor x = Tensor.Randn([N, 1, S, S], g), labels = Tensor.Randint(0, K, [N], g);
+        long[] label = labels.ToArray<long>();
+        var hot = new float[N * K];
+        for (int i = 0; i < N; i++) hot[i * K + label[i]] = 1f;
+
+        var k = _device.Kernels;
+        var v = new ConvShape(N, 1, S, S, C, 3, 3, 1, 1, 1, 1, 1, 1, 1, S, S);
+        var norm = new NormShape(N, C, S * S, 1, 0.1f, 1e-5f, 1, 1, 1);
+        var pool = new PoolShape(N * C, S, S, 2, 2, 2, 2, 0, 0, P, P, 0);
+        using DeviceArray dx = Up(x), w = Up(conv.Weight), gamma = Up(bn.Weight!), beta = Up(bn.Bias!), rm = Up(bn.RunningMean!), rv = Up(bn.RunningVar!);
+        using DeviceArray fw = Up(fc.Weight), fb = Up(fc.Bias!), onehot = _device.Upload(hot), ones = _device.Upload(Enumerable.Repeat(1f, N).ToArray());
+        using DeviceArray scale = _device.Upload([1f / N]);
+        using DeviceArray y1 = _device.Zeros(N * C * S * S), y2 = _device.Zeros(N * C * S * S), y3 = _device.Zeros(N * F), logits = _device.Zeros(N * K);
+        using DeviceArray prob = _device.Zeros(N * K), dlogits = _device.Zeros(N * K), mean = _device.Zeros(C), invstd = _device.Zeros(C);
+        using DeviceArray dfw = _device.Zeros(K * F), dfb = _device.Zeros(K), dy3 = _device.Zeros(N * F), dy2 = _device.Zeros(N * C * S * S);
+        using DeviceArray dy1 = _device.Zeros(N * C * S * S), dgamma = _device.Zeros(C), dbeta = _device.Zeros(C), dw = _device.Zeros(C * 9), counts = _device.Zeros(1);
+        using var argmax = _device.Accelerator.Allocate1D<int>(N * F);
+        var sgd = new Sgd(model.Parameters(), 0.1);
+        model.Train();
+        for (int step = 0; step < 3; step++)
+        {
+            Tensor loss = SharpGrad.NN.F.CrossEntropy(model.Forward(x), labels);
+            loss.Backward();
+            sgd.Step();
+            sgd.ZeroGrad();
+
+            k.ConvForward(y1, dx, w, null, v);
+            k.BatchNormForward(y2, y1, gamma, beta, rm, rv, mean, invstd, norm);     // with the ReLU fused
+            k.PoolForward(y3, argmax, y2, pool, max: true);                           // (N, 64) as flattened
+            k.Gemm(logits, y3, F, 1, fw, 1, F, N, K, F);                               // y3 · fcᵀ
+            k.Binary(GpuBinary.Add, logits, logits, fb);
+            k.SoftmaxRows(prob, logits, K, log: false);
+            k.Binary(GpuBinary.Sub, dlogits, prob, onehot);
+            k.Binary(GpuBinary.Mul, dlogits, dlogits, scale);
+            k.Gemm(dfw, dlogits, 1, K, y3, F, 1, K, F, N);                             // dlogitsᵀ · y3
+            k.Gemm(dfb, ones, N, 1, dlogits, K, 1, 1, K, N);                           // column sums
+            k.Gemm(dy3, dlogits, K, 1, fw, F, 1, N, F, K);                             // dlogits · fc
+            k.PoolBackward(dy2, dy3, argmax, counts, pool, max: true);
+            k.BatchNormBackward(dy1, dgamma, dbeta, dy2, y1, y2, gamma, mean, invstd, norm);
+            k.ConvWeightGrad(dw, dy1, dx, v);
+            foreach (var (p, grad) in new[] { (w, dw), (gamma, dgamma), (beta, dbeta), (fw, dfw), (fb, dfb) })
+                k.SgdStep(p, grad, null, 0.1f, 0f, 0f);
+        }
+        foreach (var (name, cpu, device) in new[] { ("conv", conv.Weight, w), ("bn weight", bn.Weight!, gamma), ("bn bias", bn.Bias!, beta),
+                     ("running mean", bn.RunningMean!, rm), ("running var", bn.RunningVar!, rv), ("fc weight", fc.Weight, fw), ("fc bias", fc.Bias!, fb) })
+        {
+            float[] e = cpu.Detach().Contiguous().ToArray<float>(), a = device.ToArray();
+            for (int i = 0; i < e.Length; i++)
+                Assert.True(Math.Abs(e[i] - a[i]) <= 1e-4f + 1e-3f * Math.Abs(e[i]), $"{name}[{i}] is {a[i]} on the device, {e[i]} on the CPU after 3 steps");
+        }
+    }
+}
