@@ -64,7 +64,8 @@ internal static class FineTuneSuite
     /// <summary>
     /// The memory worker (<c>--worker fine-tune-memory</c>): three full training steps at batch 32 through
     /// <c>Learner.Fit</c>, as users train (three epochs of one batch, each with a one-batch validation), then the process's
-    /// peak in MB. The peer holds its one batch too.
+    /// peak in MB. The peer holds its one batch too. <c>SHARPGRAD_KEEP_ACTIVATIONS=1</c> turns
+    /// <see cref="Learner.FreeActivationsInBackward"/> off, to measure what it saves.
     /// </summary>
     public static int MemoryWorker()
     {
