@@ -19,13 +19,13 @@ public sealed class LoggerReporter(ILogger logger) : IProgressReporter
     {
         if (transient) return Reporters.Silent.Start(description, total);
         _logger.LogInformation("{Task}: started", description);
-        return new Task(_logger, description, total, bytes);
+        return new LoggedTask(_logger, description, total, bytes);
     }
 
     /// <inheritdoc/>
     public void Log(string message) => _logger.LogInformation("{Message}", message);
 
-    private sealed class Task(ILogger logger, string description, long? total, bool bytes) : IProgressTask
+    private sealed class LoggedTask(ILogger logger, string description, long? total, bool bytes) : IProgressTask
     {
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private long _done, _total = total ?? -1;
