@@ -132,3 +132,45 @@ public class OnnxImportTests
         Assert.Contains("[2, 3, 28, 28]", e.Message);
     }
 }
+
+/// <summary><c>learn.ExportOnnx</c>: the model and what a consumer needs to feed it, round-tripped through <c>OnnxImport.LoadLearner</c>.</summary>
+public class OnnxLearnerExportTests
+{
+    [Fact]
+    public void VocabAndNormalizationTravelWithTheModel()
+    {
+        var g = new Generator(15);
+        Tensor x = Tensor.Rand([20, 3, 4, 4], g), y = Tensor.Randint(0, 3, [20], g);
+        var norm = Normalize.FromStats([0.2f, 0.4f, 0.6f], [0.5f, 1f, 2f]);
+        var dls = new DataLoaders(new DataLoader(new TensorDataset(x, y), 10, batchTfms: [norm]), new DataLoader(new TensorDataset(x, y), 10, batchTfms: [norm]),
+            ["cat", "dog", "<bird>"]);
+        var learn = Learner.Create(dls, Nn.Sequential(Nn.Flatten(), Nn.Linear(48, 3, generator: new Generator(16))), loss: F.CrossEntropy);
+        learn.Output = null;
+        learn.Fit(1, lr: 0.01);
+        string dir = Directory.CreateTempSubdirectory("sharpgrad-onnx-").FullName;
+        try
+        {
+            string path = Path.Combine(dir, "m.onnx");
+            learn.ExportOnnx(path);
+            OnnxModel raw = OnnxImport.Load(path);
+            Assert.Equal("[\"cat\",\"dog\",\"\\u003Cbird\\u003E\"]", raw.Metadata[OnnxLearnerExport.VocabKey]);
+            Assert.Contains("(x - mean) / std", raw.Metadata[OnnxLearnerExport.InputDescriptionKey]);
+            ExportedModel exported = OnnxImport.LoadLearner(path);
+            Assert.Equal(["cat", "dog", "<bird>"], exported.Vocab);
+            // The exported model takes raw inputs: the stored normalisation runs before the graph.
+            Tensor sample = x.Narrow(0, 0, 4).Contiguous();
+            learn.Model.Eval();
+            Tensor expected, actual;
+            using (Tensor.NoGrad())
+            {
+                expected = learn.Model.Forward(norm.Apply(sample, training: false, new Generator(0)));
+                actual = exported.Model.Forward(sample);
+            }
+            Ort.AssertClose(expected, actual, "normalised by the metadata");
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+}
