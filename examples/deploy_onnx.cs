@@ -9,7 +9,8 @@
 // Trains simple_net (784-30-2) on mnist-sample for 2 epochs, exports it with learn.ExportOnnx (the class names and the
 // input layout go into the model's metadata_props), then opens the .onnx file with ONNX Runtime, feeds it the pixels
 // as the metadata describes them, and prints both predictions for the first validation images of each class.
-// The same file works from ML.NET (ApplyOnnxModel) or any other ONNX runtime.
+// The same file works from ML.NET (ApplyOnnxModel) or any other ONNX runtime. Then SharpGrad imports the file back
+// (OnnxImport.LoadLearner) and writes the run's HTML report.
 
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
@@ -21,6 +22,7 @@ using SharpGrad.IO;
 using SharpGrad.IO.Onnx;
 using SharpGrad.Learning;
 using SharpGrad.NN;
+using SharpGrad.Vision.Reports;
 
 string path = Datasets.Get(Datasets.MnistSample);
 DataLoaders dls = ImageDataLoaders.FromFolder(path, bs: 256, channels: 1);
@@ -28,6 +30,7 @@ var learn = new Learner(dls, Nn.Sequential(Nn.Flatten(), Nn.Linear(28 * 28, 30),
 learn.Fit(2, lr: 0.1);
 
 string file = Path.Combine(Path.GetTempPath(), $"sharpgrad-digits-{Environment.ProcessId}.onnx");
+string report = Path.ChangeExtension(file, ".html");
 try
 {
     learn.ExportOnnx(file);
@@ -53,8 +56,17 @@ try
             int best = Array.IndexOf(logits, max);
             Console.WriteLine($"{Path.GetFileName(image),-12} {$"{ours.Label} ({ours.Probabilities[ours.Index].Item():P1})",-18} {$"{vocab[best]} ({1 / sum:P1})",-18}");
         }
+
+    // Back into SharpGrad: the .onnx file as a model with its class names and image input.
+    ExportedModel imported = OnnxImport.LoadLearner(file);
+    string first = Directory.GetFiles(Path.Combine(path, "valid", "3")).Order(StringComparer.Ordinal).First();
+    Console.WriteLine($"imported back: {Path.GetFileName(first)} predicted {imported.Predict(first).Label}");
+
+    learn.Report(report);
+    Console.WriteLine($"report: {new FileInfo(report).Length / 1024} KB ({report})");
 }
 finally
 {
     File.Delete(file);
+    File.Delete(report);
 }

@@ -270,23 +270,31 @@ public class SeedNotebookTests
         }
     }
 
-    [Fact]
-    public async Task Export_checkpoints_and_LoadLearner_work_in_a_file_based_app()
+    /// <summary>Runs <c>dotnet run -c Release examples/NAME</c> from the repository root; returns its standard output and error.</summary>
+    private static async Task<(string Output, string Error)> RunFileBasedApp(string name)
     {
-        // `dotnet run app.cs` sets the app up for native AOT, with reflection-based JSON off: export, load and
-        // checkpoints must not need it (System.Text.Json source generation; the library builds with IsAotCompatible).
         string root = AppContext.BaseDirectory;
         while (!File.Exists(Path.Combine(root, "SharpGrad.sln"))) root = Path.GetDirectoryName(root)!;
         string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-        var psi = new System.Diagnostics.ProcessStartInfo(dotnet, ["run", "-c", "Release", Path.Combine("examples", "export_and_predict.cs")])
+        var psi = new System.Diagnostics.ProcessStartInfo(dotnet, ["run", "-c", "Release", Path.Combine("examples", name)])
         {
             WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
         using var p = System.Diagnostics.Process.Start(psi)!;
         var err = p.StandardError.ReadToEndAsync();
         string output = p.StandardOutput.ReadToEnd();
-        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(5)), "the file-based app did not finish");
-        Assert.True(p.ExitCode == 0, output + await err);
+        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(5)), $"the file-based app {name} did not finish");
+        string error = await err;
+        Assert.True(p.ExitCode == 0, output + error);
+        return (output, error);
+    }
+
+    [Fact]
+    public async Task Export_checkpoints_and_LoadLearner_work_in_a_file_based_app()
+    {
+        // `dotnet run app.cs` sets the app up for native AOT, with reflection-based JSON off: export, load and
+        // checkpoints must not need it (System.Text.Json source generation; the library builds with IsAotCompatible).
+        var (output, _) = await RunFileBasedApp("export_and_predict.cs");
         Assert.Matches(@"\(a 3\): predicted 3 \(", output);
         Assert.Matches(@"\(a 7\): predicted 7 \(", output);
     }
@@ -294,19 +302,9 @@ public class SeedNotebookTests
     [Fact]
     public async Task Deploy_onnx_example_predicts_the_same_in_OnnxRuntime()
     {
-        // examples/deploy_onnx.cs: trains, exports with learn.ExportOnnx, runs the file with ONNX Runtime alone.
-        string root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "SharpGrad.sln"))) root = Path.GetDirectoryName(root)!;
-        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-        var psi = new System.Diagnostics.ProcessStartInfo(dotnet, ["run", "-c", "Release", Path.Combine("examples", "deploy_onnx.cs")])
-        {
-            WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        using var p = System.Diagnostics.Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
-        string output = p.StandardOutput.ReadToEnd();
-        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(5)), "the file-based app did not finish");
-        Assert.True(p.ExitCode == 0, output + await err);
+        // examples/deploy_onnx.cs: trains, exports with learn.ExportOnnx, runs the file with ONNX Runtime alone, then
+        // imports it back and writes the run's HTML report, all in a file-based app.
+        var (output, error) = await RunFileBasedApp("deploy_onnx.cs");
         var rows = System.Text.RegularExpressions.Regex.Matches(output, @"^(\d+\.png)\s+(\d) \(([\d.]+ %)\)\s+(\d) \(([\d.]+ %)\)", System.Text.RegularExpressions.RegexOptions.Multiline);
         Assert.Equal(6, rows.Count);
         foreach (System.Text.RegularExpressions.Match row in rows)
@@ -315,6 +313,8 @@ public class SeedNotebookTests
             Assert.Equal(row.Groups[3].Value, row.Groups[5].Value); // and the same probability, to the printed digit
         }
         Assert.Contains("float32 [batch, 1, 28, 28]", output);
-        Assert.DoesNotContain("VerifyOutputSizes", await err + output);
+        Assert.Matches(@"imported back: 1020\.png predicted 3", output);
+        Assert.Matches(@"report: \d+ KB", output);
+        Assert.DoesNotContain("VerifyOutputSizes", error + output);
     }
 }
