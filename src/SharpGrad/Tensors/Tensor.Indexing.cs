@@ -16,8 +16,19 @@ public sealed partial class Tensor
         set => IndexPut(indices, value);
     }
 
-    /// <summary>The view selected by the non-tensor entries, and where the single tensor entry (if any) lands in it.</summary>
-    private (int[] Sizes, int[] Strides, int Offset, int TensorDim, Tensor? TensorIndex) BasicIndex(TensorIndex[] indices)
+    /// <summary>What basic indexing did per dim, noted for a tracer while <see cref="BasicIndex"/> walks the entries.</summary>
+    private sealed class SliceTrace
+    {
+        public readonly List<int> Axes = [], Starts = [], Ends = [], Steps = [], Squeezed = [], NewAxes = [];
+
+        public OpAttributes.Slices ToAttributes() => new([.. Axes], [.. Starts], [.. Ends], [.. Steps], [.. Squeezed], [.. NewAxes]);
+    }
+
+    /// <summary>
+    /// The view selected by the non-tensor entries, and where the single tensor entry (if any) lands in it; with
+    /// <paramref name="trace"/>, also what each entry did (the input dims sliced or removed, the new axes' positions).
+    /// </summary>
+    private (int[] Sizes, int[] Strides, int Offset, int TensorDim, Tensor? TensorIndex) BasicIndex(TensorIndex[] indices, SliceTrace? trace = null)
     {
         int consumed = 0, ellipses = 0, tensorCount = 0;
         foreach (var ix in indices)
@@ -47,6 +58,7 @@ public sealed partial class Tensor
                     for (int k = 0; k < NDim - consumed; k++, dim++) { sizes.Add(Sizes[dim]); strides.Add(Strides[dim]); }
                     break;
                 case SharpGrad.TensorIndex.Kind.NewAxis:
+                    trace?.NewAxes.Add(sizes.Count);
                     sizes.Add(1);
                     strides.Add(0);
                     break;
@@ -57,6 +69,10 @@ public sealed partial class Tensor
                     if (i < 0 || i >= size)
                         throw new IndexOutOfRangeException($"Index {ix.Point} is out of range for dim {dim} with size {size} (tensor of shape {Shape}).");
                     offset += i * Strides[dim];
+                    if (trace is not null)
+                    {
+                        trace.Axes.Add(dim); trace.Starts.Add(i); trace.Ends.Add(i + 1); trace.Steps.Add(1); trace.Squeezed.Add(dim);
+                    }
                     dim++;
                     break;
                 }
@@ -67,6 +83,10 @@ public sealed partial class Tensor
                     int stop = ix.Stop is Index e ? Math.Clamp(e.IsFromEnd ? size - e.Value : e.Value, 0, size) : size;
                     int len = stop > start ? (stop - start + ix.Step - 1) / ix.Step : 0;
                     if (len > 0) offset += start * Strides[dim];
+                    if (trace is not null && (start != 0 || stop != size || ix.Step != 1))
+                    {
+                        trace.Axes.Add(dim); trace.Starts.Add(start); trace.Ends.Add(Math.Max(start, stop)); trace.Steps.Add(ix.Step);
+                    }
                     sizes.Add(len);
                     strides.Add(Strides[dim] * ix.Step);
                     dim++;
@@ -93,7 +113,8 @@ public sealed partial class Tensor
 
     private Tensor Index(TensorIndex[] indices)
     {
-        var (sizes, strides, offset, tensorDim, tensorIndex) = BasicIndex(indices);
+        SliceTrace? trace = OpTrace.IsActive ? new SliceTrace() : null;
+        var (sizes, strides, offset, tensorDim, tensorIndex) = BasicIndex(indices, trace);
         Tensor x = this;
         Tensor view = Record(new Tensor(Storage, sizes, strides, offset, DType), OpKind.Slice, x, g =>
         {
@@ -101,7 +122,7 @@ public sealed partial class Tensor
             var (zs, zst, zo, _, _) = z.BasicIndex(indices);
             new Tensor(z.Storage, zs, zst, zo, DType.Float32).CopyFrom(g);
             return z;
-        }, OpTrace.IsActive ? TraceSlices(indices) : null);
+        }, trace?.ToAttributes());
         if (tensorIndex is null) return view;
         if (tensorIndex.DType == DType.Bool) return view.MaskSelect(tensorDim, tensorIndex);
         if (tensorIndex.DType != DType.Int64)
@@ -123,55 +144,6 @@ public sealed partial class Tensor
         Tensor r = From(positions.ToArray());
         OpTrace.Report(OpKind.MaskPositions, r, [mask]); // data-dependent: a tracer must not freeze it as a constant
         return r;
-    }
-
-    /// <summary>What basic indexing does, per dim, for a tracer (the same walk as <see cref="BasicIndex"/>).</summary>
-    private OpAttributes.Slices TraceSlices(TensorIndex[] indices)
-    {
-        int consumed = 0;
-        foreach (var ix in indices)
-            if (ix.Type == SharpGrad.TensorIndex.Kind.Tensor) consumed += ix.Indices!.DType == DType.Bool ? Math.Max(ix.Indices.NDim, 1) : 1;
-            else if (ix.Type is not (SharpGrad.TensorIndex.Kind.Ellipsis or SharpGrad.TensorIndex.Kind.NewAxis)) consumed++;
-        List<int> axes = [], starts = [], ends = [], steps = [], squeezed = [], newAxes = [];
-        int dim = 0, outPos = 0;
-        foreach (var ix in indices)
-        {
-            switch (ix.Type)
-            {
-                case SharpGrad.TensorIndex.Kind.Ellipsis:
-                    dim += NDim - consumed;
-                    outPos += NDim - consumed;
-                    break;
-                case SharpGrad.TensorIndex.Kind.NewAxis:
-                    newAxes.Add(outPos++);
-                    break;
-                case SharpGrad.TensorIndex.Kind.Single:
-                {
-                    int i = ix.Point.IsFromEnd ? Sizes[dim] - ix.Point.Value : ix.Point.Value;
-                    axes.Add(dim); starts.Add(i); ends.Add(i + 1); steps.Add(1); squeezed.Add(dim);
-                    dim++;
-                    break;
-                }
-                case SharpGrad.TensorIndex.Kind.Slice:
-                {
-                    int size = Sizes[dim];
-                    int start = ix.Start is Index s ? Math.Clamp(s.IsFromEnd ? size - s.Value : s.Value, 0, size) : 0;
-                    int stop = ix.Stop is Index e ? Math.Clamp(e.IsFromEnd ? size - e.Value : e.Value, 0, size) : size;
-                    if (start != 0 || stop != size || ix.Step != 1) { axes.Add(dim); starts.Add(start); ends.Add(Math.Max(start, stop)); steps.Add(ix.Step); }
-                    dim++;
-                    outPos++;
-                    break;
-                }
-                default: // a tensor index: its dims stay whole in the view; the selection is a later op
-                {
-                    int span = ix.Indices!.DType == DType.Bool ? Math.Max(ix.Indices.NDim, 1) : 1;
-                    dim += span;
-                    outPos += span;
-                    break;
-                }
-            }
-        }
-        return new OpAttributes.Slices([.. axes], [.. starts], [.. ends], [.. steps], [.. squeezed], [.. newAxes]);
     }
 
     private Tensor MaskSelect(int dim, Tensor mask)
