@@ -13,6 +13,16 @@ internal static class ChildProcess
     private static readonly HashSet<string> Warned = [];
 
     /// <summary>
+    /// The command that runs this benchmark binary again with <paramref name="args"/>: the apphost directly (as
+    /// <c>dotnet run</c> starts it), or <c>dotnet the.dll</c> when the process is the dotnet host.
+    /// </summary>
+    public static (string File, string[] Args) Self(params string[] args)
+    {
+        string host = Environment.ProcessPath ?? "dotnet";
+        return Path.GetFileNameWithoutExtension(host) == "dotnet" ? (host, [typeof(ChildProcess).Assembly.Location, .. args]) : (host, args);
+    }
+
+    /// <summary>
     /// The last <c>{...}</c> line of <paramref name="file"/> <paramref name="args"/>, parsed; or null after a warning
     /// "<paramref name="who"/>: <paramref name="failure"/>: why" when it cannot start, fails or prints no JSON. On
     /// success the child's last stderr line (its own summary) is echoed after "<paramref name="who"/>: ".

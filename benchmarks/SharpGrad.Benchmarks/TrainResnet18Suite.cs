@@ -32,7 +32,7 @@ internal static class TrainResnet18Suite
         var peer = new List<EpochResult>();
         for (int round = 0; round < rounds; round++)
         {
-            if (Child.Run(OursCommand(), "SharpGrad worker", "the SharpGrad worker failed") is { } o) ours.Add(o);
+            if (Child.Run(ChildProcess.Self("--worker", "resnet18"), "SharpGrad worker", "the SharpGrad worker failed") is { } o) ours.Add(o);
             if (Child.Run(("/usr/bin/python3", [Path.Combine(Repo.Root, "benchmarks", "peers", "train_resnet18.py"), path]), "PyTorch peer",
                           "warning: the PyTorch peer (python3-torch + python3-torchvision) failed, reporting it as n/a; install it with --install-peers") is { } p)
                 peer.Add(p);
@@ -95,16 +95,6 @@ internal static class TrainResnet18Suite
         catch (IOException) { }
         using Process self = Process.GetCurrentProcess();
         return self.PeakWorkingSet64 / (1024.0 * 1024.0);
-    }
-
-    /// <summary>The command that runs this binary as a worker: the apphost directly, or <c>dotnet the.dll</c>.</summary>
-    private static (string File, string[] Args) OursCommand()
-    {
-        string host = Environment.ProcessPath ?? "dotnet";
-        string[] worker = ["--worker", "resnet18"];
-        return Path.GetFileNameWithoutExtension(host) == "dotnet"
-            ? (host, [typeof(TrainResnet18Suite).Assembly.Location, .. worker])
-            : (host, worker);
     }
 
     /// <summary><c>--rounds=N</c> on the command line (default 1).</summary>

@@ -37,6 +37,87 @@ public class AugTransformTests
             Assert.True(Math.Abs(expected[i] - fast[i]) <= 1e-5f + 1e-4f * Math.Abs(expected[i]), $"{pad} {string.Join('x', s)} sample {i}: {fast[i]} vs PyTorch {expected[i]}");
     }
 
+    [Theory]
+    [Trait("Category", "Kernels")]
+    [InlineData(PadMode.Zeros)]
+    [InlineData(PadMode.Border)]
+    [InlineData(PadMode.Reflection)]
+    public void The_vector_path_agrees_with_the_reference_bitwise_inside_at_the_edges_and_outside(PadMode pad)
+    {
+        // A rotated, zoomed-out grid over a 3x37x53 image: whole groups of eight inside (gathers), groups straddling
+        // the edge and groups outside (scalar), points exactly on the last row and column, and a NaN.
+        int c = 3, h = 37, w = 53, oh = 29, ow = 61;
+        float[] x = Tensor.Rand([c * h * w], new Generator(11)).ToArray<float>();
+        var grid = new float[oh * ow * 2];
+        for (int i = 0; i < oh; i++)
+            for (int j = 0; j < ow; j++)
+            {
+                double yo = -1 + 2.0 * i / (oh - 1), xo = -1 + 2.0 * j / (ow - 1);
+                grid[2 * (i * ow + j)] = (float)(1.2 * (Math.Cos(0.3) * xo + Math.Sin(0.3) * yo));
+                grid[2 * (i * ow + j) + 1] = (float)(1.2 * (-Math.Sin(0.3) * xo + Math.Cos(0.3) * yo));
+            }
+        for (int j = 0; j < 16; j++) (grid[2 * j], grid[2 * j + 1]) = (j % 2 == 0 ? 1f : -1f, 1f); // the last row, both corners
+        grid[2 * 40] = float.NaN;
+        var fast = new float[c * oh * ow];
+        var reference = new float[c * oh * ow];
+        GridSample.Bilinear(fast, x, grid, c, h, w, oh, ow, pad);
+        GridSample.BilinearReference(reference, x, grid, c, h, w, oh, ow, pad);
+        for (int i = 0; i < fast.Length; i++)
+            Assert.True(fast[i].Equals(reference[i]), $"{pad}: sample {i}: {fast[i]} vs reference {reference[i]}");
+    }
+
+    [Fact]
+    public void The_vector_grid_equals_the_scalar_grid_bitwise()
+    {
+        var aug = new AugTransforms(pAffine: 1, maxWarp: 0.4, minZoom: 0.8, maxZoom: 1.3);
+        var g = new Generator(13);
+        foreach ((int h, int w) in new[] { (37, 53), (224, 224), (5, 3) })
+            for (int k = 0; k < 8; k++)
+            {
+                AugTransforms.Draw d = aug.DrawOne(g);
+                float[] fast = new float[2 * h * w], scalar = new float[2 * h * w];
+                AugTransforms.Grid(fast, d, h, w);
+                AugTransforms.Grid(scalar, d, h, w, simd: false);
+                Assert.Equal(scalar, fast);
+            }
+    }
+
+    [Fact]
+    public void Lighting_equals_fastais_sigmoid_of_shifted_and_scaled_logits()
+    {
+        float[] x = [.. Tensor.Rand([1003], new Generator(5)).ToArray<float>(), 0f, 1f, 1e-9f];
+        foreach ((double b, double c) in new[] { (0.5, 1.0), (0.58, 1.0), (0.43, 0.8), (0.55, 1.22) })
+        {
+            float[] y = (float[])x.Clone();
+            AugTransforms.Lighting(y, b, c);
+            for (int i = 0; i < x.Length; i++)
+            {
+                double v = Math.Clamp((double)x[i], 1e-7, 1 - 1e-7);
+                double expected = 1 / (1 + Math.Exp(-((Math.Log(v / (1 - v)) + Math.Log(b / (1 - b))) * c)));
+                Assert.True(Math.Abs(y[i] - expected) <= 1e-6 + 1e-5 * expected, $"b {b} c {c} x {x[i]}: {y[i]} vs {expected}");
+            }
+        }
+    }
+
+    [Fact]
+    public void In_place_batch_transforms_give_what_the_public_ones_give()
+    {
+        Tensor x = Batch();
+        var aug = new AugTransforms(pLighting: 1, pAffine: 1);
+        float[] expected = aug.Apply(x, true, new Generator(21)).ToArray<float>();
+        Tensor owned = x.Clone();
+        Tensor result = aug.Apply(owned, true, new Generator(21), inPlace: true);
+        Assert.Same(owned, result);
+        Assert.Equal(expected, result.ToArray<float>());
+        (float[] mean, float[] std) = Normalize.ImagenetStats;
+        Normalize norm = Normalize.FromStats(mean, std);
+        float[] normalized = norm.Apply(x, false, new Generator(0)).ToArray<float>();
+        owned = x.Clone();
+        Assert.Same(owned, norm.Apply(owned, false, new Generator(0), inPlace: true));
+        Assert.Equal(normalized, owned.ToArray<float>());
+        Assert.NotEqual(normalized, x.ToArray<float>()); // the public form left its input alone
+    }
+
     private static Tensor Batch() => Tensor.Rand([6, 3, 20, 24], new Generator(3)) * 0.8f + 0.1f;
 
     [Fact]

@@ -71,6 +71,9 @@ public sealed class ImageDataset : Dataset, IImageDataset
     }
 
     /// <inheritdoc/>
+    internal override bool CollatesFreshInputs => true;
+
+    /// <inheritdoc/>
     public override Batch Collate(ReadOnlySpan<int> indices)
     {
         foreach (int i in indices) CheckIndex(i);

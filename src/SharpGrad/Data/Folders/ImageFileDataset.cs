@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using SharpGrad.Data.Images;
 
 namespace SharpGrad.Data;
@@ -9,6 +9,11 @@ namespace SharpGrad.Data;
 /// batch decode in parallel on all cores. A batch is float <c>[B, channels, H, W]</c> in 0..1. Randomness is seeded:
 /// item i in a loader's batch b of pass p uses a generator derived from (seed, p, b, i), so runs repeat whatever the
 /// thread count, and a resumed run draws what the interrupted one would have.
+/// <para>
+/// Speed: each item's buffers come from a <see cref="PixelArena"/>, a batch transform may overwrite a batch collated
+/// here, and the resampling, upsampling and augmentation kernels are marked <c>AggressiveOptimization</c> (without
+/// it the augmentation ran at half speed for the first ~250 images, in the JIT's unoptimised tier; docs/benchmarks.md).
+/// </para>
 /// </summary>
 public sealed class ImageFileDataset : Dataset, IImageDataset
 {
@@ -71,8 +76,27 @@ public sealed class ImageFileDataset : Dataset, IImageDataset
     {
         CheckIndex(index);
         string file = Files[index];
-        Image image = ImageDecoder.DecodeUpright(File.ReadAllBytes(file), file);
+        Image image = DecodeFile(file);
         return Channels == 1 && image.Channels == 3 ? image.ToGray() : image;
+    }
+
+    /// <summary>Reads and decodes one file through a pooled buffer (photos are often larger than the large-object threshold).</summary>
+    private static Image DecodeFile(string file)
+    {
+        using Microsoft.Win32.SafeHandles.SafeFileHandle handle = File.OpenHandle(file);
+        long length = RandomAccess.GetLength(handle);
+        if (length > Array.MaxLength) throw new ImageDecodeException(file, $"the file is {length} bytes, over the {Array.MaxLength}-byte limit of one image");
+        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)length);
+        try
+        {
+            int read = 0, n;
+            while (read < length && (n = RandomAccess.Read(handle, buffer.AsSpan(read, (int)length - read), read)) > 0) read += n;
+            return ImageDecoder.DecodeUpright(buffer.AsSpan(0, read), file);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>Item <paramref name="index"/> after the transform, as the model sees it (before scaling to 0..1).</summary>
@@ -93,6 +117,9 @@ public sealed class ImageFileDataset : Dataset, IImageDataset
     }
 
     /// <inheritdoc/>
+    internal override bool CollatesFreshInputs => true;
+
+    /// <inheritdoc/>
     public override Batch Collate(ReadOnlySpan<int> indices) => Collate(indices, (ulong)Interlocked.Increment(ref _draws) | 1UL << 63);
 
     /// <inheritdoc/>
@@ -101,25 +128,22 @@ public sealed class ImageFileDataset : Dataset, IImageDataset
         foreach (int i in indices) CheckIndex(i);
         int[] items = indices.ToArray();
         int plane = Height * Width, size = Channels * plane;
-        Tensor x = Tensor.Empty([items.Length, Channels, Height, Width]);
+        Tensor x = Tensor.Uninitialized([items.Length, Channels, Height, Width]); // every element is written below
         float[] dst = (float[])x.Storage;
         int offset = x.Offset;
         var y = new long[items.Length];
+        bool builtIn = ItemTransform.GetType().Assembly == typeof(ItemTransform).Assembly;
         try
         {
             Parallel.For(0, items.Length, k =>
             {
                 int i = items[k];
                 y[k] = _labels[i];
+                // The built-in transforms keep no image, so every buffer of the item can come back to the pool at its end.
+                using PixelArena? arena = builtIn ? PixelArena.Enter() : null;
                 Image image = Transformed(i, new Generator(Mix(_seed, (ulong)draw, (ulong)i)));
                 Span<float> item = dst.AsSpan(offset + k * size, size);
-                ReadOnlySpan<byte> px = image.Pixels;
-                for (int c = 0; c < Channels; c++)
-                {
-                    Span<float> p = item.Slice(c * plane, plane);
-                    for (int j = 0; j < plane; j++) p[j] = px[j * Channels + c];
-                    TensorPrimitives.Divide(p, 255f, p);
-                }
+                ToPlanes(image.Data, item, Channels, plane);
             });
         }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0)
@@ -127,6 +151,29 @@ public sealed class ImageFileDataset : Dataset, IImageDataset
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
         }
         return new Batch(x, Tensor.From(y));
+    }
+
+    /// <summary>v / 255f for every byte value: the exact quotients, looked up instead of divided.</summary>
+    private static readonly float[] s_unit = [.. Enumerable.Range(0, 256).Select(v => v / 255f)];
+
+    /// <summary>Interleaved HWC bytes to CHW floats in 0..1, in one pass over the pixels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ToPlanes(ReadOnlySpan<byte> px, Span<float> item, int channels, int plane)
+    {
+        ReadOnlySpan<float> unit = s_unit;
+        if (channels == 1)
+        {
+            for (int j = 0; j < plane; j++) item[j] = unit[px[j]];
+            return;
+        }
+        Span<float> r = item[..plane], g = item.Slice(plane, plane), b = item.Slice(2 * plane, plane);
+        px = px[..(3 * plane)];
+        for (int j = 0; j < plane; j++)
+        {
+            r[j] = unit[px[3 * j]];
+            g[j] = unit[px[3 * j + 1]];
+            b[j] = unit[px[3 * j + 2]];
+        }
     }
 
     /// <summary>SplitMix64 of the three values: independent seeds for every (draw, item).</summary>

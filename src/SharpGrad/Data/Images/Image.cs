@@ -22,7 +22,39 @@ public sealed class Image
         Width = width;
         Height = height;
         Channels = channels;
-        Pixels = pixels;
+        _pixels = pixels;
+        _length = (int)expected;
+    }
+
+    /// <summary>An image over a rented buffer that may be longer than its pixels; <see cref="PixelArena"/> takes it back.</summary>
+    private Image(int width, int height, int channels, int length, byte[] rented)
+    {
+        Width = width;
+        Height = height;
+        Channels = channels;
+        _pixels = rented;
+        _rented = rented;
+        _length = length;
+    }
+
+    private byte[] _pixels;
+    private byte[]? _rented;
+    private bool _recycled;
+    private readonly int _length;
+
+    /// <summary>
+    /// A new black image: from the current thread's <see cref="PixelArena"/> when one is open (its buffer is taken back
+    /// when the arena closes), else a plain array. Every decoder and geometry operation allocates through here.
+    /// </summary>
+    internal static Image Create(int width, int height, int channels)
+    {
+        long size = CheckedSize(width, height, channels);
+        if (PixelArena.Current is not { } arena) return new Image(width, height, channels, new byte[size]);
+        byte[] buffer = arena.Rent((int)size);
+        Array.Clear(buffer, 0, (int)size);
+        var image = new Image(width, height, channels, (int)size, buffer);
+        arena.Track(image);
+        return image;
     }
 
     /// <summary>Creates a black image of the given size.</summary>
@@ -45,7 +77,37 @@ public sealed class Image
     public int Channels { get; }
 
     /// <summary>The samples, row-major and interleaved: pixel (x, y) channel c is at <c>(y * Width + x) * Channels + c</c>.</summary>
-    public byte[] Pixels { get; }
+    public byte[] Pixels
+    {
+        get
+        {
+            if (_rented is not null && ReferenceEquals(_pixels, _rented)) _pixels = Data.ToArray(); // rented: the caller gets its own copy
+            return _recycled ? throw Recycled() : _pixels;
+        }
+    }
+
+    /// <summary>The samples without copying, however they are held (what the library itself reads and writes).</summary>
+    /// <exception cref="ObjectDisposedException">The image lived in a <see cref="PixelArena"/> that has closed.</exception>
+    internal Span<byte> Data => _recycled ? throw Recycled() : _pixels.AsSpan(0, _length);
+
+    private static ObjectDisposedException Recycled() =>
+        new(nameof(Image), "This image's pixels were recycled when the data loader finished the item it belonged to.");
+
+    /// <summary>
+    /// Gives the rented buffer back to the closing arena. An image whose pixels were copied out through
+    /// <see cref="Pixels"/> keeps that copy; otherwise it is unusable from now on.
+    /// </summary>
+    internal byte[]? Recycle()
+    {
+        byte[]? rented = _rented;
+        _rented = null;
+        if (rented is not null && ReferenceEquals(_pixels, rented))
+        {
+            _pixels = [];
+            _recycled = true;
+        }
+        return rented;
+    }
 
     /// <summary>
     /// A new three-channel copy: RGB pixels are copied, gray values are replicated into R, G and B
@@ -53,9 +115,14 @@ public sealed class Image
     /// </summary>
     public Image ToRgb()
     {
-        if (Channels == 3) return new Image(Width, Height, 3, (byte[])Pixels.Clone());
-        var rgb = new byte[Pixels.Length * 3];
-        ReadOnlySpan<byte> src = Pixels;
+        Image result = Create(Width, Height, 3);
+        Span<byte> rgb = result.Data;
+        ReadOnlySpan<byte> src = Data;
+        if (Channels == 3)
+        {
+            src.CopyTo(rgb);
+            return result;
+        }
         for (int i = 0, j = 0; i < src.Length; i++, j += 3)
         {
             byte v = src[i];
@@ -63,7 +130,7 @@ public sealed class Image
             rgb[j + 1] = v;
             rgb[j + 2] = v;
         }
-        return new Image(Width, Height, 3, rgb);
+        return result;
     }
 
     /// <summary>
@@ -73,12 +140,17 @@ public sealed class Image
     /// </summary>
     public Image ToGray()
     {
-        if (Channels == 1) return new Image(Width, Height, 1, (byte[])Pixels.Clone());
-        var gray = new byte[Pixels.Length / 3];
-        ReadOnlySpan<byte> src = Pixels;
+        Image result = Create(Width, Height, 1);
+        Span<byte> gray = result.Data;
+        ReadOnlySpan<byte> src = Data;
+        if (Channels == 1)
+        {
+            src.CopyTo(gray);
+            return result;
+        }
         for (int i = 0, j = 0; i < gray.Length; i++, j += 3)
             gray[i] = Luma(src[j], src[j + 1], src[j + 2]);
-        return new Image(Width, Height, 1, gray);
+        return result;
     }
 
     /// <summary>PIL's RGB to L conversion of one pixel.</summary>

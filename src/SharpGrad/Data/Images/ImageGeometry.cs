@@ -24,9 +24,15 @@ public static class ImageGeometry
     {
         if (width < 1 || height < 1)
             throw new ArgumentOutOfRangeException(nameof(width), $"Resize: the size must be positive, got {width}x{height}.");
-        if (width == image.Width && height == image.Height) return new Image(width, height, image.Channels, (byte[])image.Pixels.Clone());
-        var result = new Image(width, height, image.Channels);
-        Resample.Bilinear(result.Pixels, width, height, image.Pixels, image.Width, image.Height, image.Channels);
+        return ResizeRegion(image, 0, 0, image.Width, image.Height, width, height);
+    }
+
+    /// <summary>The region at (<paramref name="x"/>, <paramref name="y"/>) of <paramref name="w"/>×<paramref name="h"/> resized to <paramref name="width"/>×<paramref name="height"/>, read in place (the region must lie inside).</summary>
+    internal static Image ResizeRegion(Image image, int x, int y, int w, int h, int width, int height)
+    {
+        int ch = image.Channels, stride = image.Width * ch;
+        Image result = Image.Create(width, height, ch);
+        Resample.Bilinear(result.Data, width, height, image.Data[(y * stride + x * ch)..], w, h, stride, ch);
         return result;
     }
 
@@ -37,9 +43,11 @@ public static class ImageGeometry
         if (width < 1 || height < 1 || x < 0 || y < 0 || x + width > image.Width || y + height > image.Height)
             throw new ArgumentOutOfRangeException(nameof(width), $"Crop: the box ({x}, {y}) + {width}x{height} is not inside the {image.Width}x{image.Height} image.");
         int ch = image.Channels;
-        var result = new Image(width, height, ch);
+        Image result = Image.Create(width, height, ch);
+        ReadOnlySpan<byte> src = image.Data;
+        Span<byte> dst = result.Data;
         for (int r = 0; r < height; r++)
-            image.Pixels.AsSpan(((y + r) * image.Width + x) * ch, width * ch).CopyTo(result.Pixels.AsSpan(r * width * ch));
+            src.Slice(((y + r) * image.Width + x) * ch, width * ch).CopyTo(dst[(r * width * ch)..]);
         return result;
     }
 
@@ -50,11 +58,13 @@ public static class ImageGeometry
         if (left < 0 || top < 0 || right < 0 || bottom < 0)
             throw new ArgumentOutOfRangeException(nameof(left), $"Pad: amounts must be non-negative, got {left}, {top}, {right}, {bottom}.");
         int w = image.Width + left + right, h = image.Height + top + bottom, ch = image.Channels;
-        var result = new Image(w, h, ch);
+        Image result = Image.Create(w, h, ch);
+        ReadOnlySpan<byte> src = image.Data;
+        Span<byte> dst = result.Data;
         if (mode == PadMode.Zeros)
         {
             for (int r = 0; r < image.Height; r++)
-                image.Pixels.AsSpan(r * image.Width * ch, image.Width * ch).CopyTo(result.Pixels.AsSpan(((r + top) * w + left) * ch));
+                src.Slice(r * image.Width * ch, image.Width * ch).CopyTo(dst[(((r + top) * w + left) * ch)..]);
             return result;
         }
         var cols = new int[w];
@@ -62,8 +72,8 @@ public static class ImageGeometry
         for (int y = 0; y < h; y++)
         {
             int sy = Source(y - top, image.Height, mode);
-            ReadOnlySpan<byte> srcRow = image.Pixels.AsSpan(sy * image.Width * ch, image.Width * ch);
-            Span<byte> dstRow = result.Pixels.AsSpan(y * w * ch, w * ch);
+            ReadOnlySpan<byte> srcRow = src.Slice(sy * image.Width * ch, image.Width * ch);
+            Span<byte> dstRow = dst.Slice(y * w * ch, w * ch);
             for (int x = 0; x < w; x++)
                 for (int c = 0; c < ch; c++) dstRow[x * ch + c] = srcRow[cols[x] * ch + c];
         }
@@ -91,8 +101,9 @@ public static class ImageGeometry
         int w = image.Width, h = image.Height, ch = image.Channels;
         bool swap = orientation >= 5;
         int ow = swap ? h : w, oh = swap ? w : h;
-        var result = new Image(ow, oh, ch);
-        byte[] src = image.Pixels, dst = result.Pixels;
+        Image result = Image.Create(ow, oh, ch);
+        ReadOnlySpan<byte> src = image.Data;
+        Span<byte> dst = result.Data;
         for (int y = 0; y < oh; y++)
             for (int x = 0; x < ow; x++)
             {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -37,6 +38,7 @@ internal static class JpegColor
     /// <summary>Upsamples and colour-converts the decoded component planes into the output image.</summary>
     /// <param name="frame">The fully decoded frame.</param>
     /// <param name="isRgb">True when the three components are already R, G, B (no YCbCr transform).</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Image ToImage(JpegFrame frame, bool isRgb)
     {
         int width = frame.Width;
@@ -44,24 +46,26 @@ internal static class JpegColor
         JpegComponent[] comps = frame.Components;
         if (comps.Length == 1)
         {
-            var gray = new byte[(long)width * height];
+            Image grayImage = Image.Create(width, height, 1);
+            Span<byte> gray = grayImage.Data;
             byte[] plane = comps[0].Plane!;
             int stride = comps[0].Stride;
             for (int y = 0; y < height; y++)
             {
-                plane.AsSpan(y * stride, width).CopyTo(gray.AsSpan(y * width, width));
+                plane.AsSpan(y * stride, width).CopyTo(gray.Slice(y * width, width));
             }
 
-            return new Image(width, height, 1, gray);
+            return grayImage;
         }
 
-        var rgb = new byte[(long)width * height * 3];
+        Image image = Image.Create(width, height, 3);
+        Span<byte> rgb = image.Data;
         var u0 = new JpegUpsampler(comps[0], frame.MaxH, frame.MaxV, width);
         var u1 = new JpegUpsampler(comps[1], frame.MaxH, frame.MaxV, width);
         var u2 = new JpegUpsampler(comps[2], frame.MaxH, frame.MaxV, width);
         for (int y = 0; y < height; y++)
         {
-            Span<byte> dst = rgb.AsSpan(y * width * 3, width * 3);
+            Span<byte> dst = rgb.Slice(y * width * 3, width * 3);
             ReadOnlySpan<byte> r0 = u0.Row(y)[..width];
             ReadOnlySpan<byte> r1 = u1.Row(y)[..width];
             ReadOnlySpan<byte> r2 = u2.Row(y)[..width];
@@ -80,7 +84,7 @@ internal static class JpegColor
             }
         }
 
-        return new Image(width, height, 3, rgb);
+        return image;
     }
 
     /// <summary>
@@ -92,7 +96,8 @@ internal static class JpegColor
     {
         int width = frame.Width, height = frame.Height;
         JpegComponent[] comps = frame.Components;
-        var rgb = new byte[(long)width * height * 3];
+        Image image = Image.Create(width, height, 3);
+        Span<byte> rgb = image.Data;
         var up = new JpegUpsampler[4];
         for (int c = 0; c < 4; c++) up[c] = new JpegUpsampler(comps[c], frame.MaxH, frame.MaxV, width);
         var ycc = new byte[width * 3];
@@ -100,7 +105,7 @@ internal static class JpegColor
         {
             ReadOnlySpan<byte> r0 = up[0].Row(y)[..width], r1 = up[1].Row(y)[..width], r2 = up[2].Row(y)[..width], r3 = up[3].Row(y)[..width];
             if (ycck) YccRow(r0, r1, r2, ycc);
-            Span<byte> dst = rgb.AsSpan(y * width * 3, width * 3);
+            Span<byte> dst = rgb.Slice(y * width * 3, width * 3);
             for (int x = 0; x < width; x++)
             {
                 // The decoder's CMYK (libjpeg's output), then PIL's view of it.
@@ -112,7 +117,7 @@ internal static class JpegColor
                 dst[3 * x + 2] = Clamp(nk - MulDiv255(c2, nk));
             }
         }
-        return new Image(width, height, 3, rgb);
+        return image;
     }
 
     /// <summary>PIL's MULDIV255: a·b/255 rounded, in integers.</summary>

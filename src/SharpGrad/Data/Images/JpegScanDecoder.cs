@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace SharpGrad.Data.Images;
 
 /// <summary>
@@ -19,6 +20,7 @@ internal static class JpegScanDecoder
     /// Decodes the entropy-coded segment that starts at <paramref name="start"/> and returns the
     /// offset of the marker that follows it (or the data length when none follows).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Decode(ReadOnlySpan<byte> data, int start, JpegFrame frame, JpegScan scan)
     {
         Mode mode = !frame.Progressive ? Mode.Sequential
@@ -176,6 +178,7 @@ internal static class JpegScanDecoder
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DecodeBlock(Mode mode, ref JpegBitReader reader, JpegComponent c, int bx, int by, JpegScan scan, scoped Span<short> scratch, ref int eobRun)
     {
         if (mode == Mode.Sequential)
@@ -204,6 +207,7 @@ internal static class JpegScanDecoder
     }
 
     /// <summary>Baseline / extended sequential block (T.81 F.2.2): DC difference then run-length AC codes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DecodeSequential(ref JpegBitReader reader, JpegComponent c, scoped Span<short> block)
     {
         block.Clear();

@@ -126,10 +126,10 @@ public static class PngDecoder
 
             Span<byte> palette = stackalloc byte[header.ColorType == 3 ? 768 : 0];
             if (header.ColorType == 3) FillPalette(palette, plte);
-            var pixels = new byte[imageBytes];
-            if (header.Interlaced) Deinterlace(header, rawSpan, pixels, palette, source);
-            else Reconstruct(header, rawSpan, pixels, palette, source);
-            return new Image(header.Width, header.Height, header.OutputChannels, pixels);
+            Image image = Image.Create(header.Width, header.Height, header.OutputChannels);
+            if (header.Interlaced) Deinterlace(header, rawSpan, image.Data, palette, source);
+            else Reconstruct(header, rawSpan, image.Data, palette, source);
+            return image;
         }
         finally
         {
@@ -181,7 +181,7 @@ public static class PngDecoder
     }
 
     /// <summary>Unfilters a non-interlaced image and converts it into <paramref name="pixels"/>.</summary>
-    private static void Reconstruct(in PngHeader header, Span<byte> raw, byte[] pixels, ReadOnlySpan<byte> palette, string? source)
+    private static void Reconstruct(in PngHeader header, Span<byte> raw, Span<byte> pixels, ReadOnlySpan<byte> palette, string? source)
     {
         int rowBytes = (int)header.RowBytes(header.Width), bpp = header.FilterStride;
         int outRow = header.Width * header.OutputChannels;
@@ -194,7 +194,7 @@ public static class PngDecoder
             if (filter > PngFilters.Paeth)
                 throw new ImageDecodeException(source, $"PNG row {y} has unknown filter type {filter} (must be 0 to 4)");
             Span<byte> line = raw.Slice(pos + 1, rowBytes);
-            Span<byte> dst = pixels.AsSpan(y * outRow, outRow);
+            Span<byte> dst = pixels.Slice(y * outRow, outRow);
             if (direct)
             {
                 PngFilters.Unfilter(filter, line, dst, prev, bpp);
@@ -210,7 +210,7 @@ public static class PngDecoder
     }
 
     /// <summary>Unfilters the seven Adam7 passes and scatters their pixels into <paramref name="pixels"/>.</summary>
-    private static void Deinterlace(in PngHeader header, Span<byte> raw, byte[] pixels, ReadOnlySpan<byte> palette, string? source)
+    private static void Deinterlace(in PngHeader header, Span<byte> raw, Span<byte> pixels, ReadOnlySpan<byte> palette, string? source)
     {
         int channels = header.OutputChannels, bpp = header.FilterStride;
         byte[] scratch = ArrayPool<byte>.Shared.Rent(header.Width * channels);
@@ -235,7 +235,7 @@ public static class PngDecoder
                     prev = line;
                     PngRowConverter.Convert(header, line, converted, p.Width, palette);
                     int y = p.Y0 + j * p.Dy;
-                    Span<byte> dstRow = pixels.AsSpan(y * header.Width * channels, header.Width * channels);
+                    Span<byte> dstRow = pixels.Slice(y * header.Width * channels, header.Width * channels);
                     for (int i = 0, x = p.X0; i < p.Width; i++, x += p.Dx)
                         converted.Slice(i * channels, channels).CopyTo(dstRow[(x * channels)..]);
                 }

@@ -155,7 +155,15 @@ public sealed class DataLoader : IEnumerable<Batch>
         if (BatchTfms.Count == 0) return batch;
         var random = new Generator(_tfmSeed * 0x9E3779B97F4A7C15UL ^ draw * 0xD1B54A32D192ED03UL);
         Tensor x = batch.X;
-        foreach (BatchTransform t in BatchTfms) x = t.Apply(x, TrainingTfms, random);
+        // A freshly collated batch is ours to overwrite, and so is what a built-in transform makes of it; what a
+        // user's transform returns may be shared, so the transforms after it get a batch to leave alone.
+        bool owned = Dataset.CollatesFreshInputs;
+        foreach (BatchTransform t in BatchTfms)
+        {
+            Tensor y = t.Apply(x, TrainingTfms, random, owned);
+            owned = (owned || !ReferenceEquals(y, x)) && t.GetType().Assembly == typeof(BatchTransform).Assembly;
+            x = y;
+        }
         return new Batch(x, batch.Y);
     }
 }

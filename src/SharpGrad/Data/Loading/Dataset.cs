@@ -21,6 +21,9 @@ public abstract class Dataset
     /// </summary>
     internal virtual Batch Collate(ReadOnlySpan<int> indices, ulong drawKey) => Collate(indices);
 
+    /// <summary>Whether every batch <see cref="Collate(ReadOnlySpan{int})"/> gives has inputs in new storage nothing else holds, so batch transforms may work in place.</summary>
+    internal virtual bool CollatesFreshInputs => false;
+
     /// <summary>The seed's <c>list(zip(x, y))</c>: items are rows of <paramref name="x"/> and <paramref name="y"/>.</summary>
     public static Dataset Zip(Tensor x, Tensor y) => new TensorDataset(x, y);
 

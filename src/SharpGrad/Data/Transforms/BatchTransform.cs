@@ -9,4 +9,10 @@ public abstract class BatchTransform
 {
     /// <summary>The transformed batch (a new tensor; <paramref name="batch"/> is not changed).</summary>
     public abstract Tensor Apply(Tensor batch, bool training, Generator random);
+
+    /// <summary>
+    /// The same, allowed to overwrite <paramref name="batch"/> when <paramref name="inPlace"/>: the data loader passes
+    /// true for a batch it has just collated (or a built-in transform has just made) that nothing else holds.
+    /// </summary>
+    internal virtual Tensor Apply(Tensor batch, bool training, Generator random, bool inPlace) => Apply(batch, training, random);
 }

@@ -64,6 +64,8 @@ public abstract class ItemTransform
     /// </summary>
     internal static Image CropPad(Image image, int w, int h, int x, int y, PadMode padMode, (int W, int H)? resizeTo = null)
     {
+        if (resizeTo is { } size && x >= 0 && y >= 0 && x + w <= image.Width && y + h <= image.Height)
+            return ImageGeometry.ResizeRegion(image, x, y, w, h, size.W, size.H); // the box lies inside: resample it in place
         if (x >= 0 || y >= 0)
         {
             int cx = Math.Max(x, 0), cy = Math.Max(y, 0);

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace SharpGrad.Data;
 
 /// <summary>fastai's <c>Normalize.from_stats(mean, std)</c>: <c>(x - mean) / std</c> per channel, on training and validation batches alike.</summary>
@@ -26,10 +28,25 @@ public sealed class Normalize : BatchTransform
     public IReadOnlyList<float> Std => _std;
 
     /// <inheritdoc/>
-    public override Tensor Apply(Tensor batch, bool training, Generator random)
+    public override Tensor Apply(Tensor batch, bool training, Generator random) => Apply(batch, training, random, inPlace: false);
+
+    /// <inheritdoc/>
+    internal override Tensor Apply(Tensor batch, bool training, Generator random, bool inPlace)
     {
         if (batch.NDim != 4 || batch.Size(1) != _mean.Length)
             throw new ArgumentException($"Normalize: expected a batch [N, {_mean.Length}, H, W], got shape {batch.Shape}.");
-        return (batch - Tensor.From(_mean, [1, _mean.Length, 1, 1])) / Tensor.From(_std, [1, _std.Length, 1, 1]);
+        if (!inPlace || !batch.IsContiguous || batch.DType != DType.Float32 || batch.RequiresGradient)
+            return (batch - Tensor.From(_mean, [1, _mean.Length, 1, 1])) / Tensor.From(_std, [1, _std.Length, 1, 1]);
+        // A batch the loader owns: one pass over it instead of two new batch-sized tensors.
+        int n = batch.Size(0), c = batch.Size(1), plane = batch.Size(2) * batch.Size(3);
+        Span<float> x = ((float[])batch.Storage).AsSpan(batch.Offset, n * c * plane);
+        for (int i = 0; i < n; i++)
+            for (int ch = 0; ch < c; ch++)
+            {
+                Span<float> p = x.Slice((i * c + ch) * plane, plane);
+                TensorPrimitives.Subtract(p, _mean[ch], p);
+                TensorPrimitives.Divide(p, _std[ch], p);
+            }
+        return batch;
     }
 }
