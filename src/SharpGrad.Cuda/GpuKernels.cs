@@ -62,8 +62,14 @@ internal sealed class GpuKernels
     /// <summary>r = op(x).</summary>
     public void Unary(GpuUnary op, DeviceArray r, DeviceArray x) => _unary((int)r.Length, r.View, x.View, (int)op);
 
+    /// <summary>r = op(x) over views of equal length.</summary>
+    public void Unary(GpuUnary op, ArrayView<float> r, ArrayView<float> x) => _unary((int)r.Length, r, x, (int)op);
+
     /// <summary>dx = g where y &gt; 0, else 0 (ReLU's backward from its output).</summary>
     public void ReluBackward(DeviceArray dx, DeviceArray y, DeviceArray g) => _reluBackward((int)dx.Length, dx.View, y.View, g.View);
+
+    /// <summary>The same over views of equal length.</summary>
+    public void ReluBackward(ArrayView<float> dx, ArrayView<float> y, ArrayView<float> g) => _reluBackward((int)dx.Length, dx, y, g);
 
     /// <summary>sums[row] = Σ x[row, 0..n).</summary>
     public void SumRows(DeviceArray sums, DeviceArray x, int n) => _sumRows((int)sums.Length, sums.View, x.View, n);
@@ -72,10 +78,14 @@ internal sealed class GpuKernels
     public void SoftmaxRows(DeviceArray y, DeviceArray x, int n, bool log) => _softmaxRows((int)(x.Length / n), y.View, x.View, n, log ? 1 : 0);
 
     /// <summary>c (m×n, row-major) = a (m×k) · b (k×n), each read through its row and column strides (so transposes are free).</summary>
-    public void Gemm(DeviceArray c, DeviceArray a, int rsA, int csA, DeviceArray b, int rsB, int csB, int m, int n, int k)
+    public void Gemm(DeviceArray c, DeviceArray a, int rsA, int csA, DeviceArray b, int rsB, int csB, int m, int n, int k) =>
+        Gemm(c.View, a.View, rsA, csA, b.View, rsB, csB, m, n, k);
+
+    /// <summary>The same over views (a tensor's memory from its offset).</summary>
+    public void Gemm(ArrayView<float> c, ArrayView<float> a, int rsA, int csA, ArrayView<float> b, int rsB, int csB, int m, int n, int k)
     {
         var shape = new GemmShape(m, n, k, rsA, csA, rsB, csB);
-        _gemm(GpuGemm.Config(m, n), c.View, a.View, b.View, c.View, shape);
+        _gemm(GpuGemm.Config(m, n), c, a, b, c, shape);
     }
 
     /// <summary>y (N, OC, OH, OW) = conv2d(x (N, C, H, W), w (OC, C/groups, KH, KW)) + bias, as implicit GEMMs (one per group).</summary>

@@ -13,7 +13,7 @@ internal enum OpKind
     Sum, MaxDim, MinDim, MaxAll, MinAll,
     MatMul, Conv2d, BatchNorm, BatchNormRelu, BatchNormAddRelu, Softmax, LogSoftmax,
     MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d,
-    Gather, IndexSelect, Cat, Narrow, Clone,
+    Gather, IndexSelect, Cat, Narrow, Clone, ToDevice,
     View, Transpose, Permute, Unsqueeze, Squeeze, Expand, Slice, MaskPositions,
     BinaryCrossEntropyWithLogits,
 }
@@ -41,6 +41,7 @@ internal static class OpKinds
         OpKind.AvgPool2d => "AvgPool2DBackward0",
         OpKind.AdaptiveAvgPool2d => "AdaptiveAvgPool2DBackward0",
         OpKind.AdaptiveMaxPool2d => "AdaptiveMaxPool2DBackward0",
+        OpKind.ToDevice => "ToCopyBackward0",
         _ => op + "Backward0",
     };
 }

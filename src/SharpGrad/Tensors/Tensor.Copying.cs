@@ -19,6 +19,11 @@ public sealed partial class Tensor
 
     private static void CopyUnrecorded(Tensor dst, Tensor src)
     {
+        if (dst.IsOnDevice || src.IsOnDevice)
+        {
+            DeviceCopy(dst, src);
+            return;
+        }
         switch (dst.DType)
         {
             case DType.Float32: StridedCopy.Copy(dst.StorageSpan<float>(), dst.Strides, dst.Offset, src.StorageSpan<float>(), src.Strides, src.Offset, dst.Sizes); break;
@@ -46,7 +51,7 @@ public sealed partial class Tensor
 
     private Tensor CloneUnrecorded()
     {
-        Tensor r = Uninitialized(Sizes, DType);
+        Tensor r = IsOnDevice ? OnDevice(Memory.Backend, Sizes) : Uninitialized(Sizes, DType);
         CopyElements(r, this);
         return r;
     }
@@ -55,6 +60,7 @@ public sealed partial class Tensor
     public Tensor To(DType dtype)
     {
         if (dtype == DType) return this;
+        if (IsOnDevice) throw Memory.Backend.Unsupported($"Converting to {dtype.TorchName()}");
         Tensor src = Contiguous();
         Tensor r = Uninitialized(Sizes, dtype);
         Convert(src, r);

@@ -114,14 +114,14 @@ public sealed partial class Tensor
         return t;
     }
 
-    /// <summary>Zeros with the shape and dtype of <paramref name="other"/>.</summary>
-    public static Tensor ZerosLike(Tensor other) => Zeros(other.Sizes, other.DType);
+    /// <summary>Zeros with the shape, dtype and device of <paramref name="other"/>.</summary>
+    public static Tensor ZerosLike(Tensor other) => other.IsOnDevice ? FilledOn(other, 0f) : Zeros(other.Sizes, other.DType);
 
-    /// <summary>Ones with the shape and dtype of <paramref name="other"/>.</summary>
-    public static Tensor OnesLike(Tensor other) => Ones(other.Sizes, other.DType);
+    /// <summary>Ones with the shape, dtype and device of <paramref name="other"/>.</summary>
+    public static Tensor OnesLike(Tensor other) => other.IsOnDevice ? FilledOn(other, 1f) : Ones(other.Sizes, other.DType);
 
-    /// <summary>A float tensor filled with <paramref name="value"/>, shaped like <paramref name="other"/>.</summary>
-    public static Tensor FullLike(Tensor other, float value) => Full(other.Sizes, value);
+    /// <summary>A float tensor filled with <paramref name="value"/>, shaped like <paramref name="other"/> and on its device.</summary>
+    public static Tensor FullLike(Tensor other, float value) => other.IsOnDevice ? FilledOn(other, value) : Full(other.Sizes, value);
 
     /// <summary>Values from <paramref name="start"/> up to, not including, <paramref name="end"/> (int64, like PyTorch's <c>arange</c> with ints).</summary>
     public static Tensor Arange(long start, long end, long step = 1)

@@ -35,6 +35,7 @@ public sealed partial class Tensor
     /// <summary>op(a, b) with broadcasting, forward only.</summary>
     internal static Tensor BinaryForward(BinaryOp op, Tensor a, Tensor b, string name)
     {
+        if (BackendOf(ref a, ref b, name) is { } backend) return DeviceBinary(backend, op, a, b, name);
         RequireFloat(a, b, name);
         a = AsFloatOperand(a, name);
         b = AsFloatOperand(b, name);
@@ -96,6 +97,7 @@ public sealed partial class Tensor
     private Tensor UnaryForward(UnaryOp op, string name)
     {
         if (DType != DType.Float32) throw new NotSupportedException($"{name} needs a float tensor, got {DType.TorchName()}. Convert with Float() first.");
+        if (IsOnDevice) return DeviceUnary(op);
         Tensor src = Contiguous();
         Tensor r = Uninitialized(Sizes);
         Elementwise.Unary(op, r.Floats, src.Floats);
@@ -211,6 +213,7 @@ public sealed partial class Tensor
     public Tensor Relu() => Unary(UnaryOp.Relu, OpKind.Relu, (g, r) =>
     {
         // r > 0 exactly where x > 0: the gradient passes there, in one fused pass.
+        if (r.IsOnDevice) return DeviceReluBackward(g, r);
         Tensor gc = g.Contiguous(), d = Uninitialized(r.Sizes);
         Kernels.Compare.WherePositive(d.Floats, r.Floats, gc.Floats);
         CapturedGraph.Record(d, (d, r, gc), static s => Kernels.Compare.WherePositive(s.d.Floats, s.r.Floats, s.gc.Floats));

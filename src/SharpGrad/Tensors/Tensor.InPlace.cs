@@ -28,7 +28,7 @@ public sealed partial class Tensor
     public Tensor AddInPlace(Tensor other, float alpha = 1f)
     {
         CheckInPlace("AddInPlace");
-        if (IsContiguous && other.IsContiguous && other.DType == DType.Float32 && other.Numel == Numel && other.Shape == Shape)
+        if (!IsOnDevice && !other.IsOnDevice && IsContiguous && other.IsContiguous && other.DType == DType.Float32 && other.Numel == Numel && other.Shape == Shape)
         {
             AddScaled(this, other, alpha);
             CapturedGraph.Record(this, (this, other, alpha), static s => AddScaled(s.Item1, s.other, s.alpha));

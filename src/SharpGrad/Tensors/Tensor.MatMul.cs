@@ -27,7 +27,7 @@ public sealed partial class Tensor
             var shape = new List<int>(a.Sizes[..^1]) { b.Sizes[1] };
             return a.Reshape(-1, k).MatMul(b).Reshape(shape.ToArray());
         }
-        Tensor r = MatMulForward(a, b);
+        Tensor r = BackendOf(ref a, ref b, "MatMul") is { } backend ? DeviceMatMul(backend, a, b) : MatMulForward(a, b);
         // A gradient is produced in its operand's layout: for a transposed matrix (a Linear's Weight.T) the product is
         // computed transposed, so the gradient that reaches the weight through the transpose is contiguous again.
         return Record(r, OpKind.MatMul, [a, b], g =>

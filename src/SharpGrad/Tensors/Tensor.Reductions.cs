@@ -58,9 +58,14 @@ public sealed partial class Tensor
     {
         if (DType != DType.Float32) throw new NotSupportedException($"Sum needs a float tensor, got {DType.TorchName()}. Convert with Float() first.");
         var (block, outer, n, inner) = ReductionBlock(dims);
-        Tensor r = Empty(ReducedShape(dims, keepDim));
-        Reduce.Sum(r.Floats, block.Floats, outer, n, inner);
-        CapturedGraph.Record(r, (r, block, outer, n, inner), static s => Reduce.Sum(s.r.Floats, s.block.Floats, s.outer, s.n, s.inner));
+        Tensor r;
+        if (block.IsOnDevice) r = DeviceSum(block, ReducedShape(dims, keepDim), outer, n, inner);
+        else
+        {
+            r = Empty(ReducedShape(dims, keepDim));
+            Reduce.Sum(r.Floats, block.Floats, outer, n, inner);
+            CapturedGraph.Record(r, (r, block, outer, n, inner), static s => Reduce.Sum(s.r.Floats, s.block.Floats, s.outer, s.n, s.inner));
+        }
         int[] inSizes = Sizes, keepShape = ReducedShape(dims, true);
         return Record(r, OpKind.Sum, this, g => g.Reshape(keepShape).Expand(inSizes), OpTrace.IsActive ? new OpAttributes.Dims(dims, keepDim) : null);
     }

@@ -102,6 +102,7 @@ public sealed partial class Tensor
     {
         Array a = Storage;
         if (ReferenceEquals(a, s_released)) throw ReleasedError();
+        if (a is DeviceMemory[]) throw OnDeviceError(a);
         return MemoryMarshal.CreateSpan(ref Unsafe.As<byte, T>(ref MemoryMarshal.GetArrayDataReference(a)), a.Length);
     }
 
@@ -127,13 +128,14 @@ public sealed partial class Tensor
     public T[] ToArray<T>() where T : unmanaged
     {
         CheckDType<T>();
-        return Contiguous().Contents<T>().ToArray();
+        return IsOnDevice ? Download().Contents<T>().ToArray() : Contiguous().Contents<T>().ToArray();
     }
 
     /// <summary>The value of a one-element tensor as a float (PyTorch's <c>item()</c>).</summary>
     public float Item()
     {
         if (Numel != 1) throw new InvalidOperationException($"Item() needs a tensor with one element, but this one has shape {Shape} ({Numel} elements).");
+        if (IsOnDevice) return Download().Item();
         return DType switch
         {
             DType.Float32 => StorageSpan<float>()[Offset],
@@ -161,5 +163,10 @@ public sealed partial class Tensor
     }
 
     /// <summary>Prints the tensor as PyTorch does, e.g. <c>tensor([[ 1.5000,  3.0000]], requires_grad=True)</c>.</summary>
-    public override string ToString() => TensorFormatter.Format(this);
+    public override string ToString()
+    {
+        if (!IsOnDevice) return TensorFormatter.Format(this);
+        string text = TensorFormatter.Format(Download());
+        return text.EndsWith(')') ? $"{text[..^1]}, device='{Device}')" : text; // PyTorch: tensor([...], device='cuda:0')
+    }
 }

@@ -133,8 +133,8 @@ internal sealed partial class OnnxGraphBuilder
                 Output(y, "Slice", [In(0), Int64Constant("starts", n.Start), Int64Constant("ends", n.Start + n.Length), Int64Constant("axes", n.Dim)]);
                 break;
             }
-            case OpKind.Clone:
-                _names[y] = In(0); // a copy in memory, the same value in a graph
+            case OpKind.Clone or OpKind.ToDevice:
+                _names[y] = In(0); // a copy in memory (or on another device), the same value in a graph
                 break;
             case OpKind.View: EmitReshape(op); break;
             case OpKind.Transpose or OpKind.Permute:

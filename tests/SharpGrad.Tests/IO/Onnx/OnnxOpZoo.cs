@@ -45,6 +45,7 @@ internal static class OnnxOpZoo
         new("cat-narrow", () => L(x => Tensor.Cat([x, x * 2f], 1).Narrow(1, 1, 4)), [3, 2], [OpKind.Cat, OpKind.Narrow]),
         new("views", () => L(x => x.Transpose(1, 2).Contiguous().View(x.Size(0), -1).Unsqueeze(1).Squeeze(1).Reshape(x.Size(0), 2, 6).Permute(0, 2, 1).Clone()),
             [3, 4], [OpKind.Transpose, OpKind.View, OpKind.Unsqueeze, OpKind.Squeeze, OpKind.Permute, OpKind.Clone]),
+        new("to-device", () => L(x => x.To(Cuda.TestDevices.Cuda).Relu().To(Device.Cpu) * 2f), [5], [OpKind.ToDevice]),
         new("expand", () => L(x => x.Unsqueeze(1).Expand(x.Size(0), 3, 4) * 2f), [4], [OpKind.Expand]),
         new("indexing", () => L(x => x[.., 1..3, TensorIndex.NewAxis, ^1] + x[TensorIndex.Ellipsis, 0][.., 2..4, TensorIndex.NewAxis]
             + x[.., TensorIndex.Slice(0, 4, 2), 1].Unsqueeze(2)), [4, 3], [OpKind.Slice]),

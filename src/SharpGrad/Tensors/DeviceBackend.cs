@@ -1,0 +1,121 @@
+using SharpGrad.Kernels;
+
+namespace SharpGrad;
+
+/// <summary>
+/// Memory on a device: the storage of a device tensor. A tensor on a device holds a one-element
+/// <c>DeviceMemory[]</c> as its <c>Storage</c>, so views share it exactly as CPU views share an array, and CPU code
+/// that reaches for the array of a device tensor fails loudly (<see cref="Tensor.StorageSpan{T}"/>) instead of reading
+/// it as floats. Released by the garbage collector with the last tensor that uses it.
+/// </summary>
+internal abstract class DeviceMemory
+{
+    /// <summary>The backend that owns it.</summary>
+    public abstract DeviceBackend Backend { get; }
+
+    /// <summary>Floats it holds.</summary>
+    public abstract long Length { get; }
+}
+
+/// <summary>A strided view into device memory: its sizes, its strides and offset in elements (a CPU tensor's geometry).</summary>
+internal readonly record struct DeviceLayout(int[] Sizes, int[] Strides, int Offset)
+{
+    public static DeviceLayout Of(Tensor t) => new(t.Sizes, t.Strides, t.Offset);
+}
+
+/// <summary>
+/// The entry points the tensor ops call for tensors on one device (issue 16's seam): allocation and transfers, strided
+/// copies, broadcasting elementwise ops, the matrix product and sums along a middle dim. Float32 only. The CPU needs no
+/// backend: its ops run the kernels in <c>Kernels/</c> directly, so the CPU path pays one type check per op.
+/// Implementations live outside the core (SharpGrad.Cuda) and register themselves with <see cref="Register"/>.
+/// </summary>
+internal abstract class DeviceBackend
+{
+    private static readonly Dictionary<Device, Func<DeviceBackend>> s_factories = [];
+    private static readonly Dictionary<DeviceKind, Func<int, DeviceBackend>> s_kinds = [];
+    private static readonly Dictionary<Device, DeviceBackend> s_open = [];
+    private static readonly Lock s_lock = new();
+
+    /// <summary>The device this backend computes on.</summary>
+    public abstract Device Device { get; }
+
+    /// <summary>Uninitialised memory for <paramref name="length"/> floats.</summary>
+    public abstract DeviceMemory Allocate(long length);
+
+    /// <summary>Copies <paramref name="src"/> to the start of <paramref name="dst"/>.</summary>
+    public abstract void Upload(DeviceMemory dst, ReadOnlySpan<float> src);
+
+    /// <summary>Copies <c>dst.Length</c> floats from <paramref name="src"/> at <paramref name="offset"/> back to the host, after the device's queued work.</summary>
+    public abstract void Download(DeviceMemory src, long offset, Span<float> dst);
+
+    /// <summary>Sets the first <paramref name="length"/> floats of <paramref name="dst"/> to <paramref name="value"/>.</summary>
+    public abstract void Fill(DeviceMemory dst, long length, float value);
+
+    /// <summary>dst (contiguous, <c>layout.Sizes</c>) = src read through <paramref name="layout"/>.</summary>
+    public abstract void Copy(DeviceMemory dst, DeviceMemory src, DeviceLayout layout);
+
+    /// <summary>r (contiguous, of <paramref name="shape"/>) = op(a, b), each operand read through strides already broadcast to <paramref name="shape"/> (0 where it repeats).</summary>
+    public abstract void Binary(BinaryOp op, DeviceMemory r, int[] shape, DeviceMemory a, int[] stridesA, int offsetA, DeviceMemory b, int[] stridesB, int offsetB);
+
+    /// <summary>r[0..n) = op(x[offset..offset + n)).</summary>
+    public abstract void Unary(UnaryOp op, DeviceMemory r, DeviceMemory x, int offset, int n);
+
+    /// <summary>d[0..n) = g[offsetG + i] where y[offsetY + i] &gt; 0, else 0 (ReLU's backward from its output).</summary>
+    public abstract void ReluBackward(DeviceMemory d, DeviceMemory y, int offsetY, DeviceMemory g, int offsetG, int n);
+
+    /// <summary>r (m×n, row-major) = a (m×k) · b (k×n), each read through its offset and row and column strides.</summary>
+    public abstract void MatMul(DeviceMemory r, DeviceMemory a, int offsetA, int rsA, int csA, DeviceMemory b, int offsetB, int rsB, int csB, int m, int n, int k);
+
+    /// <summary>r[o, i] = Σ_j x[offset + (o·n + j)·inner + i]: the sum over the middle of a contiguous (outer, n, inner) block.</summary>
+    public abstract void Sum(DeviceMemory r, DeviceMemory x, int offset, int outer, int n, int inner);
+
+    /// <summary>Names the op and device when a backend cannot run an op; the message says how to go on.</summary>
+    public NotSupportedException Unsupported(string op) =>
+        new($"{op} does not run on {Device} yet: SharpGrad's device backend covers copies, elementwise ops, MatMul and sums so far. Move the tensors with .To(Device.Cpu) for this step.");
+
+    /// <summary>Makes <paramref name="factory"/> the way to open <paramref name="device"/> (replacing any earlier one; an open backend is kept until replaced).</summary>
+    public static void Register(Device device, Func<DeviceBackend> factory)
+    {
+        lock (s_lock)
+        {
+            s_factories[device] = factory;
+            s_open.Remove(device);
+        }
+    }
+
+    /// <summary>Makes <paramref name="factory"/> the way to open every device of <paramref name="kind"/> without a <see cref="Register"/>ed factory of its own.</summary>
+    public static void RegisterKind(DeviceKind kind, Func<int, DeviceBackend> factory)
+    {
+        lock (s_lock) s_kinds[kind] = factory;
+    }
+
+    /// <summary>The backend of <paramref name="device"/>, opened on first use.</summary>
+    /// <exception cref="InvalidOperationException">No backend for this kind of device is available; the message says which package provides it.</exception>
+    public static DeviceBackend For(Device device)
+    {
+        if (device.IsCpu) throw new InvalidOperationException("Internal error: the CPU has no device backend.");
+        bool known;
+        lock (s_lock)
+        {
+            if (s_open.TryGetValue(device, out DeviceBackend? open)) return open;
+            known = s_factories.ContainsKey(device) || s_kinds.ContainsKey(device.Kind);
+        }
+        if (!known) LoadProvider(device.Kind); // outside the lock: the provider's initializer registers itself
+        lock (s_lock)
+        {
+            if (s_open.TryGetValue(device, out DeviceBackend? open)) return open;
+            if (s_factories.TryGetValue(device, out Func<DeviceBackend>? factory)) return s_open[device] = factory();
+            if (!s_kinds.TryGetValue(device.Kind, out Func<int, DeviceBackend>? kindFactory))
+                throw new InvalidOperationException($"No backend for {device}: reference the SharpGrad.Cuda package (and have an NVIDIA driver), or call SharpGrad.Cuda.CudaBackend.UseSimulator() to run device code on the CPU.");
+            return s_open[device] = kindFactory(device.Index);
+        }
+    }
+
+    /// <summary>Loads SharpGrad.Cuda if the application ships it; its type initializer registers the CUDA kind.</summary>
+    private static void LoadProvider(DeviceKind kind)
+    {
+        if (kind != DeviceKind.Cuda) return;
+        Type? provider = Type.GetType("SharpGrad.Cuda.CudaBackend, SharpGrad.Cuda", throwOnError: false);
+        if (provider is not null) System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(provider.TypeHandle);
+    }
+}
