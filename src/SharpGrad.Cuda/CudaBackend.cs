@@ -39,45 +39,81 @@ public static class CudaBackend
         }
     }
 
-    /// <summary>Device memory behind a tensor, freed by the GC with the last tensor that uses it.</summary>
+    /// <summary>
+    /// Device memory behind a tensor. When the last tensor using it is collected its buffer is handed back to the
+    /// backend, which frees it only after the device has finished the work queued so far: launches are asynchronous,
+    /// so a kernel may still be reading memory whose last tensor is already gone (freeing it at once crashed the
+    /// simulator's kernels in the tests, and would be a use-after-free on a GPU).
+    /// </summary>
     private sealed class Memory(Backend backend, MemoryBuffer1D<float, Stride1D.Dense> buffer) : DeviceMemory
     {
+        private readonly Backend _backend = backend;
+
         public MemoryBuffer1D<float, Stride1D.Dense> Buffer { get; } = buffer;
 
-        public override DeviceBackend Backend { get; } = backend;
+        public override DeviceBackend Backend => _backend;
 
         public override long Length => Buffer.Length;
 
         public ArrayView<float> View => Buffer.View;
 
-        ~Memory()
-        {
-            try
-            {
-                Buffer.Dispose();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The accelerator went first (its context freed the memory).
-            }
-        }
+        ~Memory() => _backend.Release(Buffer);
     }
 
     private sealed class Backend(GpuDevice gpu, Device device) : DeviceBackend
     {
+        /// <summary>Released buffers (see <see cref="Memory"/>) are freed in batches of this many, after a synchronisation.</summary>
+        private const int ReleaseBatch = 256;
+
         private readonly GpuTensorKernels _tensor = new(gpu.Accelerator);
+        private readonly System.Collections.Concurrent.ConcurrentQueue<MemoryBuffer1D<float, Stride1D.Dense>> _released = new();
 
         public override Device Device { get; } = device;
 
         private static ArrayView<float> V(DeviceMemory m) => ((Memory)m).View;
 
-        public override DeviceMemory Allocate(long length) => new Memory(this, gpu.Accelerator.Allocate1D<float>(length));
+        public override int PendingReleases => _released.Count;
+
+        /// <summary>Takes a buffer whose last tensor is gone (from the finalizer thread); it is freed after the next synchronisation.</summary>
+        public void Release(MemoryBuffer1D<float, Stride1D.Dense> buffer) => _released.Enqueue(buffer);
+
+        /// <summary>Waits for the device, then frees the buffers released before the wait began (their last launches were queued before it).</summary>
+        private void Synchronize()
+        {
+            int ready = _released.Count;
+            gpu.Synchronize();
+            for (int i = 0; i < ready && _released.TryDequeue(out MemoryBuffer1D<float, Stride1D.Dense>? b); i++) b.Dispose();
+        }
+
+        public override DeviceMemory Allocate(long length)
+        {
+            if (_released.Count >= ReleaseBatch) Synchronize();
+            try
+            {
+                return new Memory(this, gpu.Accelerator.Allocate1D<float>(length));
+            }
+            catch (Exception e) when (e is OutOfMemoryException or AcceleratorException)
+            {
+                // Memory held by tensors nobody references yet: collect them, free their buffers, and try once more.
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                Synchronize();
+                try
+                {
+                    return new Memory(this, gpu.Accelerator.Allocate1D<float>(length));
+                }
+                catch (Exception again) when (again is OutOfMemoryException or AcceleratorException)
+                {
+                    throw new InvalidOperationException($"{Device} is out of memory: {length * 4:N0} bytes requested of {gpu.MemoryBytes:N0} ({again.Message}).", again);
+                }
+            }
+        }
 
         public override void Upload(DeviceMemory dst, ReadOnlySpan<float> src) => V(dst).SubView(0, src.Length).CopyFromCPU(src.ToArray());
 
         public override void Download(DeviceMemory src, long offset, Span<float> dst)
         {
-            gpu.Synchronize();
+            Synchronize();
             var host = new float[dst.Length];
             V(src).SubView(offset, dst.Length).CopyToCPU(host);
             host.CopyTo(dst);
@@ -111,6 +147,12 @@ public static class CudaBackend
             ArrayView<float> va = V(a), vb = V(b);
             gpu.Kernels.Gemm(V(r), va.SubView(offsetA, va.Length - offsetA), rsA, csA, vb.SubView(offsetB, vb.Length - offsetB), rsB, csB, m, n, k);
         }
+
+        public override void SgdStep(DeviceMemory w, DeviceMemory g, int offsetG, DeviceMemory? avg, float lr, float mom, float wd, int n) =>
+            gpu.Kernels.SgdStep(V(w).SubView(0, n), V(g).SubView(offsetG, n), avg is null ? V(w).SubView(0, n) : V(avg).SubView(0, n), lr, mom, wd);
+
+        public override void AdamStep(DeviceMemory w, DeviceMemory g, int offsetG, DeviceMemory avg, DeviceMemory sqr, float decay, float mom, float sqrMom, float stepSize, float invDebias2, float eps, int n) =>
+            gpu.Kernels.AdamStep(V(w).SubView(0, n), V(g).SubView(offsetG, n), V(avg).SubView(0, n), V(sqr).SubView(0, n), new AdamScalars(decay, mom, sqrMom, stepSize, invDebias2, eps));
 
         public override void Sum(DeviceMemory r, DeviceMemory x, int offset, int outer, int n, int inner) => _tensor.Sum(V(r), V(x), offset, outer, n, inner);
     }

@@ -122,6 +122,14 @@ internal sealed class GpuKernels
     public void SgdStep(DeviceArray w, DeviceArray g, DeviceArray? avg, float lr, float mom, float wd) =>
         _sgd((int)w.Length, w.View, g.View, avg?.View ?? w.View, lr, mom, wd);
 
+    /// <summary>The same over views of equal length (avg unused without momentum).</summary>
+    public void SgdStep(ArrayView<float> w, ArrayView<float> g, ArrayView<float> avg, float lr, float mom, float wd) =>
+        _sgd((int)w.Length, w, g, avg, lr, mom, wd);
+
+    /// <summary>The same over views of equal length.</summary>
+    public void AdamStep(ArrayView<float> w, ArrayView<float> g, ArrayView<float> avg, ArrayView<float> sqr, AdamScalars s) =>
+        _adam((int)w.Length, w, g, avg, sqr, s);
+
     /// <summary>fastai's Adam update (see the CPU's AdamKernel): the same operations in the same order.</summary>
     public void AdamStep(DeviceArray w, DeviceArray g, DeviceArray avg, DeviceArray sqr, float decay, float mom, float sqrMom, float stepSize, float invDebias2, float eps) =>
         _adam((int)w.Length, w.View, g.View, avg.View, sqr.View, new AdamScalars(decay, mom, sqrMom, stepSize, invDebias2, eps));

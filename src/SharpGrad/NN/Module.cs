@@ -95,6 +95,23 @@ public abstract class Module
             foreach (var item in child.NamedBuffers(prefix + name + ".")) yield return item;
     }
 
+    /// <summary>
+    /// Moves every float parameter and buffer to <paramref name="device"/> in place (PyTorch's <c>module.to(device)</c>):
+    /// each keeps its identity, so an optimizer made before keeps training the same tensors; a gradient moves with its
+    /// parameter. Integer buffers (batch norm's step count) stay on the CPU, where they are counted. Returns this module.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No backend for the device (the message names the package), or a parameter that is a view of another tensor.</exception>
+    public Module To(Device device)
+    {
+        foreach (Tensor p in Parameters()) p.MoveTo(device);
+        foreach ((_, Tensor b) in NamedBuffers())
+            if (b.DType == DType.Float32) b.MoveTo(device);
+        return this;
+    }
+
+    /// <summary>The device of the first parameter (the CPU for a module without any).</summary>
+    public Device Device => Parameters().FirstOrDefault()?.Device ?? Device.Cpu;
+
     /// <summary>Parameters and buffers by dotted name (PyTorch's <c>state_dict()</c>); the tensors are the live ones, not copies.</summary>
     public Dictionary<string, Tensor> StateDict()
     {

@@ -46,14 +46,21 @@ public sealed class Adam : Optimizer
     protected override void Update(Tensor p, Tensor grad, ParamGroup group)
     {
         float lr = (float)group["lr"], mom = (float)group["mom"], sqrMom = (float)group["sqr_mom"], eps = (float)group["eps"], wd = WeightDecay(p, group);
-        Span<float> w = p.Contents<float>();
-        ReadOnlySpan<float> g = grad.Contiguous().Contents<float>();
-        float[][] s = State(p, 2);
-        Span<float> avg = s[0], sqr = s[1];
         int step = _steps.TryGetValue(p, out int t) ? t + 1 : 1;
         _steps[p] = step;
         float debias1 = 1f - MathF.Pow(mom, step), debias2 = 1f - MathF.Pow(sqrMom, step);
         float stepSize = lr / debias1, invDebias2 = 1f / debias2;
+        if (p.IsOnDevice)
+        {
+            Tensor gd = DeviceOperands(p, grad, "Adam");
+            Tensor[] ds = DeviceState(p, 2);
+            p.Memory.Backend.AdamStep(p.Memory, gd.Memory, gd.Offset, ds[0].Memory, ds[1].Memory, wd != 0 ? 1f - lr * wd : 1f, mom, sqrMom, stepSize, invDebias2, eps, p.Numel);
+            return;
+        }
+        Span<float> w = p.Contents<float>();
+        ReadOnlySpan<float> g = grad.Contiguous().Contents<float>();
+        float[][] s = State(p, 2);
+        Span<float> avg = s[0], sqr = s[1];
         Kernels.AdamKernel.Step(w, g, avg, sqr, wd != 0 ? 1f - lr * wd : 1f, mom, sqrMom, stepSize, invDebias2, eps);
     }
 }

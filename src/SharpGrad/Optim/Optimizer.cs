@@ -7,6 +7,7 @@ namespace SharpGrad.Optim;
 public abstract class Optimizer
 {
     private readonly Dictionary<Tensor, float[][]> _state = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<Tensor, Tensor[]> _deviceState = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>One group per entry of <paramref name="groups"/>, each starting from <paramref name="defaults"/>.</summary>
     protected Optimizer(IEnumerable<IEnumerable<Tensor>> groups, IReadOnlyDictionary<string, double> defaults)
@@ -116,19 +117,54 @@ public abstract class Optimizer
         return s;
     }
 
+    /// <summary>The gradient of a device parameter, contiguous on its device; the parameter itself must be contiguous from offset 0.</summary>
+    internal static Tensor DeviceOperands(Tensor p, Tensor grad, string who)
+    {
+        if (grad.Device != p.Device) throw new InvalidOperationException($"{who}: the parameter is on {p.Device} but its gradient on {grad.Device}.");
+        if (!p.IsContiguous || p.Offset != 0) throw p.Memory.Backend.Unsupported($"{who} on a strided parameter view");
+        return grad.Contiguous();
+    }
+
+    /// <summary>The state buffers of a parameter on a device, as tensors beside it, created zeroed on first use.</summary>
+    internal Tensor[] DeviceState(Tensor p, int buffers)
+    {
+        if (!_deviceState.TryGetValue(p, out Tensor[]? s))
+        {
+            s = new Tensor[buffers];
+            for (int i = 0; i < buffers; i++) s[i] = Tensor.ZerosLike(p);
+            _deviceState[p] = s;
+        }
+        return s;
+    }
+
     /// <summary>Forgets all per-parameter state (momentum, step counts).</summary>
-    public virtual void ClearState() => _state.Clear();
+    public virtual void ClearState()
+    {
+        _state.Clear();
+        _deviceState.Clear();
+    }
 
-    /// <summary>A deep copy of the per-parameter state and hyperparameters, for <see cref="Restore"/> (the LR finder trains, then puts everything back).</summary>
-    public virtual OptimizerSnapshot Snapshot() => new(
-        _state.ToDictionary(kv => kv.Key, kv => kv.Value.Select(b => (float[])b.Clone()).ToArray(), (IEqualityComparer<Tensor>)ReferenceEqualityComparer.Instance),
-        ParamGroups.Select(g => g.HyperNames.ToDictionary(n => n, n => g[n])).ToList());
+    /// <summary>
+    /// A deep copy of the per-parameter state and hyperparameters, for <see cref="Restore"/> (the LR finder trains, then
+    /// puts everything back). The state of parameters on a device is copied to the host, so a snapshot (and a checkpoint) is the same wherever training ran.
+    /// </summary>
+    public virtual OptimizerSnapshot Snapshot()
+    {
+        var state = _state.ToDictionary(kv => kv.Key, kv => kv.Value.Select(b => (float[])b.Clone()).ToArray(), (IEqualityComparer<Tensor>)ReferenceEqualityComparer.Instance);
+        foreach ((Tensor p, Tensor[] buffers) in _deviceState) state[p] = buffers.Select(b => b.ToArray<float>()).ToArray();
+        return new(state, ParamGroups.Select(g => g.HyperNames.ToDictionary(n => n, n => g[n])).ToList());
+    }
 
-    /// <summary>Puts back the state and hyperparameters of <paramref name="snapshot"/>.</summary>
+    /// <summary>Puts back the state and hyperparameters of <paramref name="snapshot"/> (state of a parameter on a device goes back to that device).</summary>
     public virtual void Restore(OptimizerSnapshot snapshot)
     {
         _state.Clear();
-        foreach ((Tensor p, float[][] buffers) in snapshot.State) _state[p] = buffers.Select(b => (float[])b.Clone()).ToArray();
+        _deviceState.Clear();
+        foreach ((Tensor p, float[][] buffers) in snapshot.State)
+        {
+            if (p.IsOnDevice) _deviceState[p] = buffers.Select(b => Tensor.From((float[])b.Clone(), p.Sizes).To(p.Device)).ToArray();
+            else _state[p] = buffers.Select(b => (float[])b.Clone()).ToArray();
+        }
         for (int i = 0; i < ParamGroups.Count; i++)
             foreach ((string name, double value) in snapshot.Hyper[i]) ParamGroups[i][name] = value;
     }

@@ -24,6 +24,12 @@ public sealed class Sgd : Optimizer
     protected override void Update(Tensor p, Tensor grad, ParamGroup group)
     {
         float lr = (float)group["lr"], mom = (float)group["mom"], wd = WeightDecay(p, group);
+        if (p.IsOnDevice)
+        {
+            Tensor gd = DeviceOperands(p, grad, "Sgd");
+            p.Memory.Backend.SgdStep(p.Memory, gd.Memory, gd.Offset, mom == 0 ? null : DeviceState(p, 1)[0].Memory, lr, mom, wd, p.Numel);
+            return;
+        }
         Span<float> w = p.Contents<float>();
         ReadOnlySpan<float> g = grad.Contiguous().Contents<float>();
         if (wd != 0) System.Numerics.Tensors.TensorPrimitives.Multiply(w, 1f - lr * wd, w);

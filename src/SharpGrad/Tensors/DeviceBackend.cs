@@ -69,6 +69,15 @@ internal abstract class DeviceBackend
     /// <summary>r[o, i] = Σ_j x[offset + (o·n + j)·inner + i]: the sum over the middle of a contiguous (outer, n, inner) block.</summary>
     public abstract void Sum(DeviceMemory r, DeviceMemory x, int offset, int outer, int n, int inner);
 
+    /// <summary>fastai's SGD on w[0..n): w ·= 1 - lr·wd; with momentum avg = mom·avg + g and w -= lr·avg, else w -= lr·g (g contiguous from <paramref name="offsetG"/>).</summary>
+    public abstract void SgdStep(DeviceMemory w, DeviceMemory g, int offsetG, DeviceMemory? avg, float lr, float mom, float wd, int n);
+
+    /// <summary>fastai's Adam on w[0..n) with its moving averages (the CPU's AdamKernel, operation for operation).</summary>
+    public abstract void AdamStep(DeviceMemory w, DeviceMemory g, int offsetG, DeviceMemory avg, DeviceMemory sqr, float decay, float mom, float sqrMom, float stepSize, float invDebias2, float eps, int n);
+
+    /// <summary>Buffers whose tensors are gone but which wait for the device to finish its queued work before being freed.</summary>
+    public virtual int PendingReleases => 0;
+
     /// <summary>Names the op and device when a backend cannot run an op; the message says how to go on.</summary>
     public NotSupportedException Unsupported(string op) =>
         new($"{op} does not run on {Device} yet: SharpGrad's device backend covers copies, elementwise ops, MatMul and sums so far. Move the tensors with .To(Device.Cpu) for this step.");

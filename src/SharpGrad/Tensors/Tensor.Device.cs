@@ -37,6 +37,20 @@ public sealed partial class Tensor
         return Record(r, OpKind.ToDevice, this, g => g.To(from));
     }
 
+    /// <summary>
+    /// Moves this float tensor's memory to <paramref name="device"/> in place, keeping the tensor object (what
+    /// <c>Module.To</c> does to parameters and buffers); its gradient moves too. Unrecorded.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A view (not contiguous from the start of its own storage): move the tensor it views instead.</exception>
+    internal void MoveTo(Device device)
+    {
+        if (Device == device || DType != DType.Float32) return;
+        bool whole = IsContiguous && Offset == 0 && (IsOnDevice || Storage.Length == Numel);
+        if (!whole) throw new InvalidOperationException($"A tensor of shape {Shape} that views part of a larger one cannot be moved to {device} in place; move the tensor it views.");
+        Storage = Detach().To(device).Storage;
+        if (Grad is not null) Grad = Grad.Detach().To(device);
+    }
+
     /// <summary>A new contiguous float tensor of <paramref name="sizes"/> on the backend's device, contents unspecified.</summary>
     internal static Tensor OnDevice(DeviceBackend backend, int[] sizes)
     {

@@ -65,6 +65,12 @@ public sealed partial class Tensor
     public Tensor FillInPlace(float value)
     {
         CheckInPlace("FillInPlace");
+        if (IsOnDevice)
+        {
+            if (!IsContiguous || Offset != 0) throw Memory.Backend.Unsupported("FillInPlace of a strided or offset view");
+            if (Numel > 0) Memory.Backend.Fill(Memory, Numel, value);
+            return this;
+        }
         if (IsContiguous)
         {
             Kernels.Elementwise.Fill(Floats, value);

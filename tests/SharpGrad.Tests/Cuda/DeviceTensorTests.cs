@@ -1,3 +1,5 @@
+using SharpGrad.NN;
+
 namespace SharpGrad.Tests.Cuda;
 
 /// <summary>
@@ -127,6 +129,89 @@ public sealed class DeviceTensorTests
         (leaf.To(Cuda) * 2f).Sum().Backward();
         Assert.Equal(Device.Cpu, leaf.Grad!.Device);
         Assert.Equal([2f, 2f, 2f], leaf.Grad.ToArray<float>());
+    }
+
+    [Theory]
+    [InlineData("sgd")]
+    [InlineData("sgd-momentum")]
+    [InlineData("adam")]
+    public void A_module_moved_to_the_device_trains_with_an_optimizer_as_on_the_CPU(string opt)
+    {
+        var g = new Generator(7);
+        Tensor x = Tensor.Randn([32, 12], g), y = Tensor.Randn([32, 3], g);
+        (Module Model, float Loss, Optim.OptimizerSnapshot State) Train(Device device)
+        {
+            Module model = Nn.Sequential(Nn.Linear(12, 16, generator: new Generator(8)), Nn.ReLU(), Nn.Linear(16, 3, generator: new Generator(9)));
+            Optim.Optimizer o = opt switch
+            {
+                "sgd" => new Optim.Sgd(model.Parameters(), 0.05, wd: 0.01),
+                "sgd-momentum" => new Optim.Sgd(model.Parameters(), 0.05, mom: 0.9),
+                _ => new Optim.Adam(model.Parameters(), 0.01, wd: 0.01),
+            };
+            Assert.Same(model, model.To(device)); // after the optimizer: the same tensors move
+            Assert.Equal(device, model.Device);
+            Tensor xd = x.To(device), yd = y.To(device);
+            float loss = 0;
+            for (int step = 0; step < 4; step++)
+            {
+                Tensor l = (model.Forward(xd) - yd).Square().Mean();
+                o.ZeroGrad(setToNone: step % 2 == 0);
+                l.Backward();
+                o.Step();
+                loss = l.Item();
+            }
+            return (model, loss, o.Snapshot());
+        }
+        (Module cpu, float cpuLoss, Optim.OptimizerSnapshot cpuState) = Train(Device.Cpu);
+        (Module dev, float devLoss, Optim.OptimizerSnapshot devState) = Train(Cuda);
+        Assert.Equal(cpuLoss, devLoss, 4);
+        Tensor[] a = cpu.Parameters().ToArray(), b = dev.Parameters().ToArray();
+        for (int i = 0; i < a.Length; i++)
+        {
+            Assert.Equal(Cuda, b[i].Device);
+            Close(a[i], b[i], $"{opt}: parameter {i}");
+        }
+        // The optimizer's state lives beside the parameters and snapshots to the host like the CPU's.
+        Assert.Equal(cpuState.State.Count, devState.State.Count);
+        dev.To(Device.Cpu);
+        Assert.All(dev.Parameters(), p => Assert.Equal(Device.Cpu, p.Device));
+        Close(a[0], b[0], "moved back");
+    }
+
+    [Fact]
+    public void Memory_of_collected_tensors_is_freed_only_after_the_device_has_finished_with_it()
+    {
+        // Temporaries die while their kernels are still queued; collecting them then must not free memory under a kernel.
+        Tensor d = Tensor.Randn([64, 33], new Generator(10)).To(Cuda), expected = Tensor.Zeros(64, 33);
+        Tensor x = d.To(Device.Cpu);
+        for (int i = 0; i < 40; i++)
+        {
+            d = (d * 0.5f + d.T.T) * 0.5f + 0.001f;
+            x = (x * 0.5f + x.T.T) * 0.5f + 0.001f;
+            if (i % 2 == 0)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
+        }
+        Close(x, d, "after 40 rounds of temporaries");
+
+        // Deterministically: buffers of collected tensors wait until the device is synchronised (here by a download).
+        DeviceBackend backend = d.Memory.Backend;
+        d.ToArray<float>();
+        int before = backend.PendingReleases;
+        MakeGarbage(d, 12);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        Assert.True(backend.PendingReleases >= before + 12, $"{backend.PendingReleases} pending after collecting 12 device tensors ({before} before)");
+        d.ToArray<float>();
+        Assert.True(backend.PendingReleases < 12, $"{backend.PendingReleases} still pending after a synchronising download");
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void MakeGarbage(Tensor d, int count)
+    {
+        for (int i = 0; i < count; i++) _ = d + 1f;
     }
 
     [Fact]
