@@ -57,7 +57,19 @@ public static class CudaBackend
 
         public ArrayView<float> View => Buffer.View;
 
-        ~Memory() => _backend.Release(Buffer);
+        private int _freed;
+
+        public override void Free()
+        {
+            if (Interlocked.Exchange(ref _freed, 1) != 0) return;
+            GC.SuppressFinalize(this);
+            _backend.Release(Buffer);
+        }
+
+        ~Memory()
+        {
+            if (Interlocked.Exchange(ref _freed, 1) == 0) _backend.Release(Buffer);
+        }
     }
 
     private sealed class Backend(GpuDevice gpu, Device device) : DeviceBackend
@@ -153,6 +165,12 @@ public static class CudaBackend
 
         public override void AdamStep(DeviceMemory w, DeviceMemory g, int offsetG, DeviceMemory avg, DeviceMemory sqr, float decay, float mom, float sqrMom, float stepSize, float invDebias2, float eps, int n) =>
             gpu.Kernels.AdamStep(V(w).SubView(0, n), V(g).SubView(offsetG, n), V(avg).SubView(0, n), V(sqr).SubView(0, n), new AdamScalars(decay, mom, sqrMom, stepSize, invDebias2, eps));
+
+        public override void Softmax(DeviceMemory y, DeviceMemory x, int offsetX, int rows, int n, bool log) =>
+            gpu.Kernels.SoftmaxRows(V(y).SubView(0, (long)rows * n), V(x).SubView(offsetX, (long)rows * n), rows, n, log);
+
+        public override void SoftmaxBackward(DeviceMemory dx, DeviceMemory g, int offsetG, DeviceMemory y, int rows, int n, bool log) =>
+            _tensor.SoftmaxBackward(V(dx).SubView(0, (long)rows * n), V(g).SubView(offsetG, (long)rows * n), V(y).SubView(0, (long)rows * n), rows, n, log);
 
         public override void Sum(DeviceMemory r, DeviceMemory x, int offset, int outer, int n, int inner) => _tensor.Sum(V(r), V(x), offset, outer, n, inner);
     }

@@ -77,6 +77,9 @@ internal sealed class GpuKernels
     /// <summary>y = softmax (or log-softmax) of each row of x (rows of <paramref name="n"/>).</summary>
     public void SoftmaxRows(DeviceArray y, DeviceArray x, int n, bool log) => _softmaxRows((int)(x.Length / n), y.View, x.View, n, log ? 1 : 0);
 
+    /// <summary>The same for <paramref name="rows"/> rows of views.</summary>
+    public void SoftmaxRows(ArrayView<float> y, ArrayView<float> x, int rows, int n, bool log) => _softmaxRows(rows, y, x, n, log ? 1 : 0);
+
     /// <summary>c (m×n, row-major) = a (m×k) · b (k×n), each read through its row and column strides (so transposes are free).</summary>
     public void Gemm(DeviceArray c, DeviceArray a, int rsA, int csA, DeviceArray b, int rsB, int csB, int m, int n, int k) =>
         Gemm(c.View, a.View, rsA, csA, b.View, rsB, csB, m, n, k);

@@ -44,6 +44,7 @@ internal sealed class GpuTensorKernels
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, Strides6, ArrayView<float>, Strides6, int> _binary;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int> _sum;
     private readonly Action<Index1D, ArrayView<float>, float> _fill;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> _softmaxBackward;
 
     public GpuTensorKernels(Accelerator accelerator)
     {
@@ -51,6 +52,7 @@ internal sealed class GpuTensorKernels
         _binary = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, Strides6, ArrayView<float>, Strides6, int>(BinaryKernel);
         _sum = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>(SumKernel);
         _fill = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(FillKernel);
+        _softmaxBackward = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(SoftmaxBackwardKernel);
     }
 
     /// <summary>dst[0..n) = src read through <paramref name="view"/> (row-major order of its sizes).</summary>
@@ -64,6 +66,18 @@ internal sealed class GpuTensorKernels
 
     /// <summary>dst[0..n) = value.</summary>
     public void Fill(ArrayView<float> dst, float value, int n) => _fill(n, dst, value);
+
+    /// <summary>Softmax's input gradient per row: dx = y·(g - Σ g·y); log-softmax's: dx = g - exp(y)·Σ g.</summary>
+    public void SoftmaxBackward(ArrayView<float> dx, ArrayView<float> g, ArrayView<float> y, int rows, int n, bool log) => _softmaxBackward(rows, dx, g, y, n, log ? 1 : 0);
+
+    private static void SoftmaxBackwardKernel(Index1D row, ArrayView<float> dx, ArrayView<float> g, ArrayView<float> y, int n, int log)
+    {
+        long start = (long)row.X * n;
+        float s = 0f;
+        for (int j = 0; j < n; j++) s += log != 0 ? g[start + j] : g[start + j] * y[start + j];
+        for (int j = 0; j < n; j++)
+            dx[start + j] = log != 0 ? g[start + j] - XMath.Exp(y[start + j]) * s : y[start + j] * (g[start + j] - s);
+    }
 
     private static void CopyKernel(Index1D i, ArrayView<float> dst, ArrayView<float> src, Strides6 view) => dst[i] = src[view.IndexOf(i, view)];
 

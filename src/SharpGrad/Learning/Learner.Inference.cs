@@ -34,7 +34,7 @@ public sealed partial class Learner
             foreach (Batch b in loader)
             {
                 cancellation.ThrowIfCancellationRequested();
-                using (new TensorScope()) preds.Add(Model.Forward(b.X).Keep());
+                using (new TensorScope()) preds.Add(Model.Forward(ToModelDevice(b.X, null).X).To(Device.Cpu).Keep());
                 if (b.Y is not null) targets.Add(b.Y);
             }
         return (Tensor.Cat(preds), targets.Count > 0 ? Tensor.Cat(targets) : null);
@@ -47,7 +47,7 @@ public sealed partial class Learner
     public Prediction Predict(Tensor item)
     {
         Model.Eval();
-        using (Tensor.NoGrad()) return Prediction.FromOutput(Model.Forward(item.Unsqueeze(0))[0], Dls.Vocab);
+        using (Tensor.NoGrad()) return Prediction.FromOutput(Model.Forward(ToModelDevice(item.Unsqueeze(0), null).X).To(Device.Cpu)[0], Dls.Vocab);
     }
 }
 

@@ -269,11 +269,13 @@ public sealed partial class Learner
         foreach (Batch b in dl)
         {
             Cancellation.ThrowIfCancellationRequested();
-            Xb = b.X;
-            Yb = b.Y;
-            // Everything a batch computes is released when it ends, so the next batch reuses the same memory.
+            // Everything a batch computes is released when it ends, so the next batch reuses the same memory (on a
+            // device too: the batch's copy there is freed with it).
             using (new TensorScope())
+            {
+                (Xb, Yb) = ToModelDevice(b.X, b.Y);
                 WithEvents(OneBatch, Event.BeforeBatch, Event.AfterCancelBatch, Event.AfterBatch, typeof(CancelBatchException));
+            }
             Iter++;
             if (Training)
             {
@@ -281,6 +283,34 @@ public sealed partial class Learner
                 TrainBatchesDone = Iter;
             }
         }
+    }
+
+    /// <summary>
+    /// The device the model lives on, where batches go before the forward pass (fastai's <c>dls.device</c>). Change it
+    /// with <see cref="To"/>.
+    /// </summary>
+    public Device Device => Model.Device;
+
+    /// <summary>
+    /// Moves the model, the optimizer's state and, from now on, every batch's inputs (and float targets) to
+    /// <paramref name="device"/> (PyTorch's <c>model.to(device)</c> with fastai moving batches). Class labels stay on
+    /// the CPU: losses and metrics take them there. Returns this learner.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No backend for the device; the message names the package.</exception>
+    public Learner To(Device device)
+    {
+        OptimizerSnapshot? state = Opt?.Snapshot();
+        Model.To(device);
+        if (state is not null) Opt!.Restore(state);
+        return this;
+    }
+
+    /// <summary>A batch's inputs, and float targets, on the model's device; int64 labels stay on the CPU.</summary>
+    internal (Tensor X, Tensor? Y) ToModelDevice(Tensor x, Tensor? y)
+    {
+        Device device = Device;
+        if (device.IsCpu) return (x, y);
+        return (x.To(device), y is { DType: DType.Float32 } ? y.To(device) : y);
     }
 
     private void OneBatch()

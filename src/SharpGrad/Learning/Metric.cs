@@ -32,7 +32,8 @@ public sealed class AvgMetric(string name, Func<Tensor, Tensor, Tensor> func) : 
     public override void Accumulate(Learner learn)
     {
         int bs = learn.Xb.Size(0);
-        using (Tensor.NoGrad()) _total += func(learn.Pred, learn.Yb!).Item() * bs;
+        // Metrics run on the CPU (argmax and comparisons have no device kernels yet): a batch's outputs are small.
+        using (Tensor.NoGrad()) _total += func(learn.Pred.To(Device.Cpu), learn.Yb!.To(Device.Cpu)).Item() * bs;
         _count += bs;
     }
 

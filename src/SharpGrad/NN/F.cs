@@ -48,6 +48,16 @@ public static partial class F
     public static Tensor NllLoss(Tensor input, Tensor target)
     {
         CheckClassification(input, target, "NllLoss");
+        if (input.IsOnDevice)
+        {
+            // Labels stay int64 on the CPU: the loss is the sum of the scores times a one-hot of -1/N, made here and sent
+            // along (N·C floats), which differentiates on the device like the gather it replaces.
+            int n = input.Size(0), c = input.Size(1);
+            var weights = new float[n * c];
+            ReadOnlySpan<long> labels = target.Contiguous().Contents<long>();
+            for (int i = 0; i < n; i++) weights[i * c + (int)labels[i]] = -1f / n;
+            return (input * Tensor.From(weights, [n, c]).To(input.Device)).Sum();
+        }
         return -input.Gather(1, target.Unsqueeze(1)).Mean();
     }
 

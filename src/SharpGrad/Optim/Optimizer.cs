@@ -131,7 +131,7 @@ public abstract class Optimizer
         if (!_deviceState.TryGetValue(p, out Tensor[]? s))
         {
             s = new Tensor[buffers];
-            for (int i = 0; i < buffers; i++) s[i] = Tensor.ZerosLike(p);
+            for (int i = 0; i < buffers; i++) s[i] = Tensor.ZerosLike(p).Keep(); // made during a step's scope, lives with the parameter
             _deviceState[p] = s;
         }
         return s;
@@ -162,7 +162,7 @@ public abstract class Optimizer
         _deviceState.Clear();
         foreach ((Tensor p, float[][] buffers) in snapshot.State)
         {
-            if (p.IsOnDevice) _deviceState[p] = buffers.Select(b => Tensor.From((float[])b.Clone(), p.Sizes).To(p.Device)).ToArray();
+            if (p.IsOnDevice) _deviceState[p] = buffers.Select(b => Tensor.From((float[])b.Clone(), p.Sizes).To(p.Device).Keep()).ToArray();
             else _state[p] = buffers.Select(b => (float[])b.Clone()).ToArray();
         }
         for (int i = 0; i < ParamGroups.Count; i++)

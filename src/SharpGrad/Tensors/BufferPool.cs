@@ -44,6 +44,11 @@ internal static class BufferPool
     /// <summary>Takes back an array that no tensor will read again.</summary>
     public static void Return(DType dtype, Array array)
     {
+        if (array is DeviceMemory[] device)
+        {
+            device[0].Free(); // device memory goes back to its backend, not to this pool
+            return;
+        }
         long bytes = Bytes(dtype, array.Length);
         lock (s_lock)
         {

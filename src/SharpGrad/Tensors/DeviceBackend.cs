@@ -15,6 +15,12 @@ internal abstract class DeviceMemory
 
     /// <summary>Floats it holds.</summary>
     public abstract long Length { get; }
+
+    /// <summary>
+    /// Frees it now that no tensor will read it (the end of the <see cref="TensorScope"/> that owned it), once the device
+    /// has finished the work queued so far; without a call the garbage collector frees it. Calling it twice does nothing.
+    /// </summary>
+    public abstract void Free();
 }
 
 /// <summary>A strided view into device memory: its sizes, its strides and offset in elements (a CPU tensor's geometry).</summary>
@@ -68,6 +74,12 @@ internal abstract class DeviceBackend
 
     /// <summary>r[o, i] = Σ_j x[offset + (o·n + j)·inner + i]: the sum over the middle of a contiguous (outer, n, inner) block.</summary>
     public abstract void Sum(DeviceMemory r, DeviceMemory x, int offset, int outer, int n, int inner);
+
+    /// <summary>y = softmax (or log-softmax) of each of <paramref name="rows"/> contiguous rows of <paramref name="n"/> in x from <paramref name="offsetX"/>.</summary>
+    public abstract void Softmax(DeviceMemory y, DeviceMemory x, int offsetX, int rows, int n, bool log);
+
+    /// <summary>The input gradient of <see cref="Softmax"/> from its output y and the output gradient g (contiguous from <paramref name="offsetG"/>).</summary>
+    public abstract void SoftmaxBackward(DeviceMemory dx, DeviceMemory g, int offsetG, DeviceMemory y, int rows, int n, bool log);
 
     /// <summary>fastai's SGD on w[0..n): w ·= 1 - lr·wd; with momentum avg = mom·avg + g and w -= lr·avg, else w -= lr·g (g contiguous from <paramref name="offsetG"/>).</summary>
     public abstract void SgdStep(DeviceMemory w, DeviceMemory g, int offsetG, DeviceMemory? avg, float lr, float mom, float wd, int n);

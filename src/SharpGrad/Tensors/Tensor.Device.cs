@@ -48,7 +48,8 @@ public sealed partial class Tensor
         bool whole = IsContiguous && Offset == 0 && (IsOnDevice || Storage.Length == Numel);
         if (!whole) throw new InvalidOperationException($"A tensor of shape {Shape} that views part of a larger one cannot be moved to {device} in place; move the tensor it views.");
         Storage = Detach().To(device).Storage;
-        if (Grad is not null) Grad = Grad.Detach().To(device);
+        TensorScope.Keep(Storage); // a parameter outlives any scope it is moved in
+        if (Grad is not null) Grad = Grad.Detach().To(device).Keep();
     }
 
     /// <summary>A new contiguous float tensor of <paramref name="sizes"/> on the backend's device, contents unspecified.</summary>
@@ -56,7 +57,9 @@ public sealed partial class Tensor
     {
         int[] s = sizes.ToArray();
         ShapeMath.CheckSizes(s);
-        return new Tensor(new[] { backend.Allocate(Math.Max(ShapeMath.Numel(s), 1)) }, s, DType.Float32);
+        DeviceMemory[] storage = [backend.Allocate(Math.Max(ShapeMath.Numel(s), 1))];
+        TensorScope.Own(storage, DType.Float32); // inside a scope, freed when it ends, as CPU tensors go back to the pool
+        return new Tensor(storage, s, DType.Float32);
     }
 
     /// <summary>A CPU copy of a device tensor's elements, contiguous (unrecorded).</summary>

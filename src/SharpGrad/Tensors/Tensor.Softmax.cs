@@ -18,16 +18,34 @@ public sealed partial class Tensor
         // Work on rows: move dim last (a copy only when it was not last already).
         Tensor x = d == last ? Detach().Contiguous() : Detach().Transpose(d, last).Contiguous();
         int n = Sizes[d], rows = n == 0 ? 0 : Numel / n;
-        Tensor y = Uninitialized(x.Sizes);
-        Kernels.Softmax.Forward(y.Floats, x.Floats, rows, n, log);
-        CapturedGraph.Record(y, (y, x, rows, n, log), static s => Kernels.Softmax.Forward(s.y.Floats, s.x.Floats, s.rows, s.n, s.log));
+        DeviceBackend? backend = IsOnDevice ? Memory.Backend : null;
+        Tensor y = backend is null ? Uninitialized(x.Sizes) : OnDevice(backend, x.Sizes);
+        if (backend is not null)
+        {
+            if (rows > 0) backend.Softmax(y.Memory, x.Memory, x.Offset, rows, n, log);
+        }
+        else
+        {
+            Kernels.Softmax.Forward(y.Floats, x.Floats, rows, n, log);
+            CapturedGraph.Record(y, (y, x, rows, n, log), static s => Kernels.Softmax.Forward(s.y.Floats, s.x.Floats, s.rows, s.n, s.log));
+        }
         Tensor result = d == last ? y : y.Transpose(d, last).Contiguous();
         return Record(result, log ? OpKind.LogSoftmax : OpKind.Softmax, this, g =>
         {
             Tensor gr = d == last ? g.Contiguous() : g.Transpose(d, last).Contiguous();
-            Tensor dx = Uninitialized(gr.Sizes);
-            Kernels.Softmax.Backward(dx.Floats, gr.Floats, y.Floats, rows, n, log);
-            CapturedGraph.Record(dx, (dx, gr, y, rows, n, log), static s => Kernels.Softmax.Backward(s.dx.Floats, s.gr.Floats, s.y.Floats, s.rows, s.n, s.log));
+            Tensor dx;
+            if (backend is not null)
+            {
+                if (gr.Device != y.Device) throw new InvalidOperationException($"{op} backward: the gradient is on {gr.Device}, the output on {y.Device}.");
+                dx = OnDevice(backend, gr.Sizes);
+                if (rows > 0) backend.SoftmaxBackward(dx.Memory, gr.Memory, gr.Offset, y.Memory, rows, n, log);
+            }
+            else
+            {
+                dx = Uninitialized(gr.Sizes);
+                Kernels.Softmax.Backward(dx.Floats, gr.Floats, y.Floats, rows, n, log);
+                CapturedGraph.Record(dx, (dx, gr, y, rows, n, log), static s => Kernels.Softmax.Backward(s.dx.Floats, s.gr.Floats, s.y.Floats, s.rows, s.n, s.log));
+            }
             return d == last ? dx : dx.Transpose(d, last).Contiguous();
         }, OpTrace.IsActive ? new OpAttributes.Dims([d], false) : null);
     }

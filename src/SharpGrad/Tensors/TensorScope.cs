@@ -115,6 +115,14 @@ public sealed class TensorScope : IDisposable
             }
     }
 
+    /// <summary>Makes the innermost scope on this thread own <paramref name="storage"/> (device memory, which does not come from the pool), so it is freed when the scope ends.</summary>
+    internal static void Own(Array storage, DType dtype)
+    {
+        if (t_current is not { } s || CapturedGraph.IsCapturing) return;
+        s._owned.Add(storage, dtype);
+        t_recorded?.Add(storage);
+    }
+
     /// <summary>Takes <paramref name="storage"/> out of whichever scope on this thread owns it: it is never returned to the pool.</summary>
     internal static void Keep(Array storage)
     {

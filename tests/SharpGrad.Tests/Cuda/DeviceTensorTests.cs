@@ -1,3 +1,4 @@
+using SharpGrad.Learning;
 using SharpGrad.NN;
 
 namespace SharpGrad.Tests.Cuda;
@@ -179,6 +180,56 @@ public sealed class DeviceTensorTests
     }
 
     [Fact]
+    public void Softmax_log_softmax_and_cross_entropy_with_their_gradients_equal_the_CPU()
+    {
+        var g = new Generator(11);
+        Tensor x = Tensor.Randn([6, 5], g) * 3f, w = Tensor.Randn([6, 5], g);
+        Tensor labels = Tensor.From(new long[] { 4, 0, 2, 2, 1, 3 });
+        foreach ((string name, Func<Tensor, Tensor> f) in new (string, Func<Tensor, Tensor>)[]
+        {
+            ("softmax(1)", t => t.Softmax(1)), ("softmax(0)", t => t.Softmax(0)), ("log_softmax(1)", t => t.LogSoftmax(1)),
+            ("log_softmax(0)", t => t.LogSoftmax(0)), ("cross_entropy", t => F.CrossEntropy(t, labels)),
+        })
+        {
+            Tensor cpuLeaf = x.Detach().RequiresGrad(), devLeaf = x.Detach().RequiresGrad();
+            Tensor onCpu = f(cpuLeaf), onDev = f(devLeaf.To(Cuda));
+            Assert.Equal(Cuda, onDev.Device);
+            Close(onCpu, onDev, name);
+            Tensor weight = onCpu.NDim == 0 ? Tensor.Scalar(1f) : w;
+            (onCpu * weight).Sum().Backward();
+            (onDev * weight.To(Cuda)).Sum().Backward();
+            Close(cpuLeaf.Grad!, devLeaf.Grad!, name + " gradient");
+        }
+    }
+
+    [Fact]
+    public void A_learner_moved_to_the_device_fits_predicts_and_reports_as_on_the_CPU()
+    {
+        var g = new Generator(12);
+        Tensor x = Tensor.Randn([96, 8], g);
+        Tensor y = (x[.., 0] + x[.., 1] * 0.5f).Gt(0f).Long();
+        var data = new SharpGrad.Data.TensorDataset(x, y);
+        (SharpGrad.Learning.Learner Learn, double[] Last) Fit(Device device)
+        {
+            var dls = new SharpGrad.Data.DataLoaders(new SharpGrad.Data.DataLoader(data, 32, shuffle: true, generator: new Generator(13)), new SharpGrad.Data.DataLoader(data, 48), ["no", "yes"]);
+            Module model = Nn.Sequential(Nn.Linear(8, 16, generator: new Generator(14)), Nn.ReLU(), Nn.Linear(16, 2, generator: new Generator(15)));
+            var learn = new SharpGrad.Learning.Learner(dls, model, F.CrossEntropy, SharpGrad.Learning.Optimizers.Adam, [SharpGrad.Learning.Metrics.Accuracy]) { Output = null };
+            learn.CreateOpt();
+            Assert.Same(learn, learn.To(device));
+            Assert.Equal(device, learn.Device);
+            learn.FitOneCycle(2, 0.02);
+            return (learn, learn.Recorder!.Values[^1]);
+        }
+        (SharpGrad.Learning.Learner cpu, double[] cpuLast) = Fit(Device.Cpu);
+        (SharpGrad.Learning.Learner dev, double[] devLast) = Fit(Cuda);
+        for (int i = 0; i < cpuLast.Length; i++) Assert.True(Math.Abs(cpuLast[i] - devLast[i]) < 1e-4, $"column {i}: {devLast[i]} on the device, {cpuLast[i]} on the CPU");
+        Assert.All(dev.Model.Parameters(), p => Assert.Equal(Cuda, p.Device));
+        Close(cpu.GetPreds().Preds, dev.GetPreds().Preds, "GetPreds");
+        Assert.Equal(Device.Cpu, dev.GetPreds().Preds.Device);
+        Assert.Equal(cpu.Predict(x[3]).Label, dev.Predict(x[3]).Label);
+    }
+
+    [Fact]
     public void Memory_of_collected_tensors_is_freed_only_after_the_device_has_finished_with_it()
     {
         // Temporaries die while their kernels are still queued; collecting them then must not free memory under a kernel.
@@ -223,7 +274,7 @@ public sealed class DeviceTensorTests
         Assert.Contains("cpu", mixed.Message);
         Assert.Contains("To(", mixed.Message);
         Assert.Throws<InvalidOperationException>(() => b.MatMul(a.T));
-        var cpuOnly = Assert.Throws<InvalidOperationException>(() => a.Softmax(-1));
+        var cpuOnly = Assert.Throws<InvalidOperationException>(() => a.Max(1));
         Assert.Contains("cuda:0", cpuOnly.Message);
         Assert.Contains(".To(Device.Cpu)", cpuOnly.Message);
         var unsupported = Assert.Throws<NotSupportedException>(() => a.To(DType.Int64));
