@@ -166,6 +166,18 @@ public static class CudaBackend
         public override void AdamStep(DeviceMemory w, DeviceMemory g, int offsetG, DeviceMemory avg, DeviceMemory sqr, float decay, float mom, float sqrMom, float stepSize, float invDebias2, float eps, int n) =>
             gpu.Kernels.AdamStep(V(w).SubView(0, n), V(g).SubView(offsetG, n), V(avg).SubView(0, n), V(sqr).SubView(0, n), new AdamScalars(decay, mom, sqrMom, stepSize, invDebias2, eps));
 
+        private static ConvShape Shape(Conv2dGeometry s) =>
+            new(s.N, s.C, s.H, s.W, s.OC, s.KH, s.KW, s.StrideH, s.StrideW, s.PadH, s.PadW, s.DilH, s.DilW, s.Groups, s.OH, s.OW);
+
+        public override void ConvForward(DeviceMemory y, DeviceMemory x, DeviceMemory w, DeviceMemory? bias, Conv2dGeometry s) =>
+            gpu.Kernels.ConvForward(V(y), V(x), V(w), bias is null ? null : V(bias), Shape(s));
+
+        public override void ConvInputGrad(DeviceMemory dx, DeviceMemory dy, DeviceMemory w, Conv2dGeometry s) =>
+            gpu.Kernels.ConvInputGrad(V(dx), V(dy), V(w), Shape(s));
+
+        public override void ConvWeightGrad(DeviceMemory dw, DeviceMemory dy, DeviceMemory x, Conv2dGeometry s) =>
+            gpu.Kernels.ConvWeightGrad(V(dw), V(dy), V(x), Shape(s));
+
         public override void Softmax(DeviceMemory y, DeviceMemory x, int offsetX, int rows, int n, bool log) =>
             gpu.Kernels.SoftmaxRows(V(y).SubView(0, (long)rows * n), V(x).SubView(offsetX, (long)rows * n), rows, n, log);
 

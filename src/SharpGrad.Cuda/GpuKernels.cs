@@ -92,32 +92,42 @@ internal sealed class GpuKernels
     }
 
     /// <summary>y (N, OC, OH, OW) = conv2d(x (N, C, H, W), w (OC, C/groups, KH, KW)) + bias, as implicit GEMMs (one per group).</summary>
-    public void ConvForward(DeviceArray y, DeviceArray x, DeviceArray w, DeviceArray? bias, ConvShape v)
+    public void ConvForward(DeviceArray y, DeviceArray x, DeviceArray w, DeviceArray? bias, ConvShape v) =>
+        ConvForward(y.View, x.View, w.View, bias?.View, v);
+
+    /// <summary>The same over views (each from its tensor's first element).</summary>
+    public void ConvForward(ArrayView<float> y, ArrayView<float> x, ArrayView<float> w, ArrayView<float>? bias, ConvShape v)
     {
         for (int g = 0; g < v.Groups; g++)
         {
             var shape = new GemmShape(v.OCg, v.N * v.OH * v.OW, v.Cg * v.KH * v.KW, 0, 0, 0, 0, GemmMode.ConvForward, v, g, bias is null ? 0 : 1);
-            _gemm(GpuGemm.Config(shape.M, shape.N), y.View, w.View, x.View, (bias ?? y).View, shape);
+            _gemm(GpuGemm.Config(shape.M, shape.N), y, w, x, bias ?? y, shape);
         }
     }
 
     /// <summary>dx (N, C, H, W) = the input gradient of the convolution for dy (N, OC, OH, OW), overwritten; gathered, so no atomics.</summary>
-    public void ConvInputGrad(DeviceArray dx, DeviceArray dy, DeviceArray w, ConvShape v)
+    public void ConvInputGrad(DeviceArray dx, DeviceArray dy, DeviceArray w, ConvShape v) => ConvInputGrad(dx.View, dy.View, w.View, v);
+
+    /// <summary>The same over views.</summary>
+    public void ConvInputGrad(ArrayView<float> dx, ArrayView<float> dy, ArrayView<float> w, ConvShape v)
     {
         for (int g = 0; g < v.Groups; g++)
         {
             var shape = new GemmShape(v.Cg, v.N * v.H * v.W, v.OCg * v.KH * v.KW, 0, 0, 0, 0, GemmMode.ConvInputGrad, v, g);
-            _gemm(GpuGemm.Config(shape.M, shape.N), dx.View, w.View, dy.View, dx.View, shape);
+            _gemm(GpuGemm.Config(shape.M, shape.N), dx, w, dy, dx, shape);
         }
     }
 
     /// <summary>dw (OC, C/groups, KH, KW) = the weight gradient for dy and the input x, overwritten.</summary>
-    public void ConvWeightGrad(DeviceArray dw, DeviceArray dy, DeviceArray x, ConvShape v)
+    public void ConvWeightGrad(DeviceArray dw, DeviceArray dy, DeviceArray x, ConvShape v) => ConvWeightGrad(dw.View, dy.View, x.View, v);
+
+    /// <summary>The same over views.</summary>
+    public void ConvWeightGrad(ArrayView<float> dw, ArrayView<float> dy, ArrayView<float> x, ConvShape v)
     {
         for (int g = 0; g < v.Groups; g++)
         {
             var shape = new GemmShape(v.OCg, v.Cg * v.KH * v.KW, v.N * v.OH * v.OW, 0, 0, 0, 0, GemmMode.ConvWeightGrad, v, g);
-            _gemm(GpuGemm.Config(shape.M, shape.N), dw.View, dy.View, x.View, dw.View, shape);
+            _gemm(GpuGemm.Config(shape.M, shape.N), dw, dy, x, dw, shape);
         }
     }
 

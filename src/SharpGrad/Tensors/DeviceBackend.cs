@@ -81,6 +81,15 @@ internal abstract class DeviceBackend
     /// <summary>The input gradient of <see cref="Softmax"/> from its output y and the output gradient g (contiguous from <paramref name="offsetG"/>).</summary>
     public abstract void SoftmaxBackward(DeviceMemory dx, DeviceMemory g, int offsetG, DeviceMemory y, int rows, int n, bool log);
 
+    /// <summary>y = conv2d(x, w) + bias for the geometry <paramref name="s"/>; every operand contiguous from its first element.</summary>
+    public abstract void ConvForward(DeviceMemory y, DeviceMemory x, DeviceMemory w, DeviceMemory? bias, Conv2dGeometry s);
+
+    /// <summary>dx = the input gradient of the convolution for dy, overwritten.</summary>
+    public abstract void ConvInputGrad(DeviceMemory dx, DeviceMemory dy, DeviceMemory w, Conv2dGeometry s);
+
+    /// <summary>dw = the weight gradient of the convolution for dy and x, overwritten.</summary>
+    public abstract void ConvWeightGrad(DeviceMemory dw, DeviceMemory dy, DeviceMemory x, Conv2dGeometry s);
+
     /// <summary>fastai's SGD on w[0..n): w ·= 1 - lr·wd; with momentum avg = mom·avg + g and w -= lr·avg, else w -= lr·g (g contiguous from <paramref name="offsetG"/>).</summary>
     public abstract void SgdStep(DeviceMemory w, DeviceMemory g, int offsetG, DeviceMemory? avg, float lr, float mom, float wd, int n);
 

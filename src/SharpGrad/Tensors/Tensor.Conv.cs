@@ -36,6 +36,7 @@ public sealed partial class Tensor
         if (s.OH < 1 || s.OW < 1)
             throw new ArgumentException($"{op}: the input of shape {input.Shape} padded by {padding} is smaller than the kernel {kh}x{kw} dilated by {dilation}: the output would be {s.OH}x{s.OW}.");
 
+        if (input.IsOnDevice || weight.IsOnDevice || bias is { IsOnDevice: true }) return DeviceConv2d(input, weight, bias, s, stride, padding, dilation, groups);
         Tensor x = input.Detach().Contiguous(), wt = weight.Detach().Contiguous();
         Tensor? b = bias?.Detach().Contiguous();
         Tensor y = Uninitialized([n, oc, s.OH, s.OW]);
@@ -64,6 +65,37 @@ public sealed partial class Tensor
             if (bias is not null && bias.RequiresGradient) Conv.BackwardBias((db = Empty([oc])).Floats, gy.Floats, s);
             return bias is null ? [dx, dw] : [dx, dw, db];
         }, OpTrace.IsActive ? new OpAttributes.Conv(stride, padding, dilation, groups) : null);
+    }
+
+    /// <summary>Conv2d with its operands on a device: the backend's implicit-GEMM kernels forward and for both gradients; the bias gradient sums dy on the device.</summary>
+    private static Tensor DeviceConv2d(Tensor input, Tensor weight, Tensor? bias, Conv2dGeometry s, (int H, int W) stride, (int H, int W) padding,
+        (int H, int W) dilation, int groups)
+    {
+        Tensor a = input, wgt = weight;
+        DeviceBackend backend = BackendOf(ref a, ref wgt, "Conv2d")!;
+        if (bias is not null && bias.Device != a.Device)
+            throw new InvalidOperationException($"Conv2d: the bias is on {bias.Device} and the input on {a.Device}; move it with .To({a.Device}) first.");
+        Tensor x = Dense(input), wt = Dense(weight);
+        Tensor? b = bias is null ? null : Dense(bias);
+        Tensor y = OnDevice(backend, [s.N, s.OC, s.OH, s.OW]);
+        backend.ConvForward(y.Memory, x.Memory, wt.Memory, b?.Memory, s);
+        Tensor[] inputs = bias is null ? [input, weight] : [input, weight, bias];
+        return Record(y, OpKind.Conv2d, inputs, g =>
+        {
+            Tensor gy = Dense(g);
+            Tensor? dx = null, dw = null, db = null;
+            if (input.RequiresGradient) backend.ConvInputGrad((dx = OnDevice(backend, x.Sizes)).Memory, gy.Memory, wt.Memory, s);
+            if (weight.RequiresGradient) backend.ConvWeightGrad((dw = OnDevice(backend, wt.Sizes)).Memory, gy.Memory, x.Memory, s);
+            if (bias is not null && bias.RequiresGradient) db = gy.Sum([0, 2, 3]);
+            return bias is null ? [dx, dw] : [dx, dw, db];
+        }, OpTrace.IsActive ? new OpAttributes.Conv(stride, padding, dilation, groups) : null);
+
+        // Contiguous from the start of its own memory, as the kernels read it (a copy only when a view is offset or strided).
+        static Tensor Dense(Tensor t)
+        {
+            Tensor d = t.Detach();
+            return d.IsContiguous && d.Offset == 0 ? d : d.CloneUnrecorded();
+        }
     }
 
     /// <summary>Throws unless every given tensor holds float32 values.</summary>

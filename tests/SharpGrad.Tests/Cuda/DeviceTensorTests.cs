@@ -229,6 +229,29 @@ public sealed class DeviceTensorTests
         Assert.Equal(cpu.Predict(x[3]).Label, dev.Predict(x[3]).Label);
     }
 
+    [Theory]
+    [InlineData(1, 1, 0, 1, false)]
+    [InlineData(2, 1, 1, 1, true)]
+    [InlineData(1, 2, 2, 2, true)]
+    public void Conv2d_and_its_three_gradients_on_the_device_equal_the_CPU(int stride, int dilation, int padding, int groups, bool withBias)
+    {
+        var g = new Generator(16);
+        Tensor x = Tensor.Randn([2, 4, 9, 8], g), w = Tensor.Randn([6, 4 / groups, 3, 3], g) * 0.3f, b = Tensor.Randn([6], g);
+        Tensor Run(Device device, Tensor[] leaves)
+        {
+            Tensor y = F.Conv2d(leaves[0].To(device), leaves[1].To(device), withBias ? leaves[2].To(device) : null, stride, padding, dilation, groups);
+            Assert.Equal(device, y.Device);
+            (y * y).Sum().Backward();
+            return y;
+        }
+        Tensor[] cpu = [x.Detach().RequiresGrad(), w.Detach().RequiresGrad(), b.Detach().RequiresGrad()];
+        Tensor[] dev = [x.Detach().RequiresGrad(), w.Detach().RequiresGrad(), b.Detach().RequiresGrad()];
+        Close(Run(Device.Cpu, cpu), Run(Cuda, dev), "conv2d");
+        Close(cpu[0].Grad!, dev[0].Grad!, "input gradient");
+        Close(cpu[1].Grad!, dev[1].Grad!, "weight gradient");
+        if (withBias) Close(cpu[2].Grad!, dev[2].Grad!, "bias gradient");
+    }
+
     [Fact]
     public void Memory_of_collected_tensors_is_freed_only_after_the_device_has_finished_with_it()
     {
