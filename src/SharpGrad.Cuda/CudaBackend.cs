@@ -133,8 +133,9 @@ public static class CudaBackend
 
         public override void Fill(DeviceMemory dst, long length, float value) => _tensor.Fill(V(dst), value, checked((int)length));
 
-        public override void Copy(DeviceMemory dst, DeviceMemory src, DeviceLayout layout) =>
-            _tensor.Copy(V(dst), V(src), Strides6.Of(layout.Sizes, layout.Strides, layout.Offset), ShapeMath.Numel(layout.Sizes));
+        public override void Copy(DeviceMemory dst, DeviceLayout dstLayout, DeviceMemory src, DeviceLayout srcLayout) =>
+            _tensor.Copy(V(dst), Strides6.Of(dstLayout.Sizes, dstLayout.Strides, dstLayout.Offset), V(src),
+                Strides6.Of(srcLayout.Sizes, srcLayout.Strides, srcLayout.Offset), ShapeMath.Numel(dstLayout.Sizes));
 
         public override void Binary(BinaryOp op, DeviceMemory r, int[] shape, DeviceMemory a, int[] stridesA, int offsetA, DeviceMemory b, int[] stridesB, int offsetB) =>
             _tensor.Binary(V(r), V(a), Strides6.Of(shape, stridesA, offsetA), V(b), Strides6.Of(shape, stridesB, offsetB), (int)op, ShapeMath.Numel(shape));
@@ -177,6 +178,27 @@ public static class CudaBackend
 
         public override void ConvWeightGrad(DeviceMemory dw, DeviceMemory dy, DeviceMemory x, Conv2dGeometry s) =>
             gpu.Kernels.ConvWeightGrad(V(dw), V(dy), V(x), Shape(s));
+
+        private static ArrayView<float>? O(DeviceMemory? m) => m is null ? null : V(m);
+
+        public override void BatchNormForward(DeviceMemory y, DeviceMemory x, DeviceMemory? gamma, DeviceMemory? beta, DeviceMemory? runningMean,
+            DeviceMemory? runningVar, DeviceMemory mean, DeviceMemory invstd, int n, int c, int l, bool training, float momentum, float eps, bool relu) =>
+            gpu.Kernels.BatchNormForward(V(y), V(x), O(gamma), O(beta), O(runningMean), O(runningVar), V(mean), V(invstd),
+                new NormShape(n, c, l, training ? 1 : 0, momentum, eps, gamma is null ? 0 : 1, runningMean is null ? 0 : 1, relu ? 1 : 0));
+
+        public override void BatchNormBackward(DeviceMemory dx, DeviceMemory? dgamma, DeviceMemory? dbeta, DeviceMemory dy, DeviceMemory x, DeviceMemory y,
+            DeviceMemory? gamma, DeviceMemory mean, DeviceMemory invstd, int n, int c, int l, bool training, bool relu) =>
+            gpu.Kernels.BatchNormBackward(V(dx), O(dgamma), O(dbeta), V(dy), V(x), V(y), O(gamma), V(mean), V(invstd),
+                new NormShape(n, c, l, training ? 1 : 0, 0f, 0f, gamma is null ? 0 : 1, 0, relu ? 1 : 0));
+
+        private static PoolShape Shape(Pool2dGeometry s, bool countIncludePad) =>
+            new(s.Planes, s.H, s.W, s.KH, s.KW, s.StrideH, s.StrideW, s.PadH, s.PadW, s.OH, s.OW, countIncludePad ? 1 : 0);
+
+        public override void PoolForward(DeviceMemory y, DeviceMemory argmax, DeviceMemory x, Pool2dGeometry s, bool max, bool countIncludePad) =>
+            gpu.Kernels.PoolForward(V(y), V(argmax).Cast<int>(), V(x), Shape(s, countIncludePad), max);
+
+        public override void PoolBackward(DeviceMemory dx, DeviceMemory dy, DeviceMemory argmax, DeviceMemory counts, Pool2dGeometry s, bool max) =>
+            gpu.Kernels.PoolBackward(V(dx), V(dy), V(argmax).Cast<int>(), V(counts), Shape(s, false), max);
 
         public override void Softmax(DeviceMemory y, DeviceMemory x, int offsetX, int rows, int n, bool log) =>
             gpu.Kernels.SoftmaxRows(V(y).SubView(0, (long)rows * n), V(x).SubView(offsetX, (long)rows * n), rows, n, log);

@@ -162,6 +162,16 @@ internal sealed class GpuKernels
         _normBackward(new KernelConfig(s.C, GpuNormPool.Threads), dx.View, (dgamma ?? mean).View, (dbeta ?? mean).View, dy.View, x.View, y.View,
             (gamma ?? mean).View, mean.View, invstd.View, s);
 
+    /// <summary>Batch norm's forward over views (gamma/beta and the running statistics null when absent).</summary>
+    public void BatchNormForward(ArrayView<float> y, ArrayView<float> x, ArrayView<float>? gamma, ArrayView<float>? beta, ArrayView<float>? runningMean,
+        ArrayView<float>? runningVar, ArrayView<float> mean, ArrayView<float> invstd, NormShape s) =>
+        _normForward(new KernelConfig(s.C, GpuNormPool.Threads), y, x, gamma ?? x, beta ?? x, runningMean ?? mean, runningVar ?? invstd, mean, invstd, s);
+
+    /// <summary>Batch norm's gradients over views.</summary>
+    public void BatchNormBackward(ArrayView<float> dx, ArrayView<float>? dgamma, ArrayView<float>? dbeta, ArrayView<float> dy, ArrayView<float> x,
+        ArrayView<float> y, ArrayView<float>? gamma, ArrayView<float> mean, ArrayView<float> invstd, NormShape s) =>
+        _normBackward(new KernelConfig(s.C, GpuNormPool.Threads), dx, dgamma ?? mean, dbeta ?? mean, dy, x, y, gamma ?? mean, mean, invstd, s);
+
     /// <summary>Max (argmax kept in <paramref name="argmax"/>) or average pool of x (planes, H, W).</summary>
     public void PoolForward(DeviceArray y, MemoryBuffer1D<int, Stride1D.Dense> argmax, DeviceArray x, PoolShape s, bool max) =>
         _poolForward(s.Planes * s.OH * s.OW, y.View, argmax.View, x.View, s, max ? 1 : 0);
@@ -169,6 +179,14 @@ internal sealed class GpuKernels
     /// <summary>The pool's input gradient (overwritten); <paramref name="counts"/>: each output position's divisor, for the average.</summary>
     public void PoolBackward(DeviceArray dx, DeviceArray dy, MemoryBuffer1D<int, Stride1D.Dense> argmax, DeviceArray counts, PoolShape s, bool max) =>
         _poolBackward(s.Planes * s.H * s.W, dx.View, dy.View, argmax.View, counts.View, s, max ? 1 : 0);
+
+    /// <summary>The pool over views; the argmax lives in float memory reinterpreted as int32.</summary>
+    public void PoolForward(ArrayView<float> y, ArrayView<int> argmax, ArrayView<float> x, PoolShape s, bool max) =>
+        _poolForward(s.Planes * s.OH * s.OW, y, argmax, x, s, max ? 1 : 0);
+
+    /// <summary>The pool's input gradient over views.</summary>
+    public void PoolBackward(ArrayView<float> dx, ArrayView<float> dy, ArrayView<int> argmax, ArrayView<float> counts, PoolShape s, bool max) =>
+        _poolBackward(s.Planes * s.H * s.W, dx, dy, argmax, counts, s, max ? 1 : 0);
 
     // ---- kernels ----
 

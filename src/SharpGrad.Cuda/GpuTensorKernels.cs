@@ -40,7 +40,7 @@ internal readonly record struct Strides6(int S0, int S1, int S2, int S3, int S4,
 /// <summary>The device side of the tensor seam's general entry points: strided copies, broadcasting binary ops, sums along a middle dim, fills.</summary>
 internal sealed class GpuTensorKernels
 {
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, Strides6> _copy;
+    private readonly Action<Index1D, ArrayView<float>, Strides6, ArrayView<float>, Strides6> _copy;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, Strides6, ArrayView<float>, Strides6, int> _binary;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int> _sum;
     private readonly Action<Index1D, ArrayView<float>, float> _fill;
@@ -48,15 +48,15 @@ internal sealed class GpuTensorKernels
 
     public GpuTensorKernels(Accelerator accelerator)
     {
-        _copy = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, Strides6>(CopyKernel);
+        _copy = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, Strides6, ArrayView<float>, Strides6>(CopyKernel);
         _binary = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, Strides6, ArrayView<float>, Strides6, int>(BinaryKernel);
         _sum = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>(SumKernel);
         _fill = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(FillKernel);
         _softmaxBackward = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(SoftmaxBackwardKernel);
     }
 
-    /// <summary>dst[0..n) = src read through <paramref name="view"/> (row-major order of its sizes).</summary>
-    public void Copy(ArrayView<float> dst, ArrayView<float> src, Strides6 view, int n) => _copy(n, dst, src, view);
+    /// <summary>dst written through <paramref name="dstView"/> = src read through <paramref name="srcView"/>, element by element in row-major order of the destination's sizes.</summary>
+    public void Copy(ArrayView<float> dst, Strides6 dstView, ArrayView<float> src, Strides6 srcView, int n) => _copy(n, dst, dstView, src, srcView);
 
     /// <summary>r[0..n) = op(a, b), both read through their strides over r's shape (the sizes of <paramref name="a"/>).</summary>
     public void Binary(ArrayView<float> r, ArrayView<float> a, Strides6 sa, ArrayView<float> b, Strides6 sb, int op, int n) => _binary(n, r, a, sa, b, sb, op);
@@ -79,7 +79,8 @@ internal sealed class GpuTensorKernels
             dx[start + j] = log != 0 ? g[start + j] - XMath.Exp(y[start + j]) * s : y[start + j] * (g[start + j] - s);
     }
 
-    private static void CopyKernel(Index1D i, ArrayView<float> dst, ArrayView<float> src, Strides6 view) => dst[i] = src[view.IndexOf(i, view)];
+    private static void CopyKernel(Index1D i, ArrayView<float> dst, Strides6 dstView, ArrayView<float> src, Strides6 srcView) =>
+        dst[dstView.IndexOf(i, dstView)] = src[srcView.IndexOf(i, dstView)];
 
     private static void BinaryKernel(Index1D i, ArrayView<float> r, ArrayView<float> a, Strides6 sa, ArrayView<float> b, Strides6 sb, int op)
     {

@@ -28,7 +28,7 @@ public sealed class Dropout : Module
         if (!IsTraining || P == 0) return input;
         if (P == 1) return input * 0f;
         Tensor keep = Tensor.Rand(input.Sizes, _generator).Ge(P).Float() * (1f / (1f - P));
-        return input * keep;
+        return input * keep.To(input.Device); // the mask is drawn on the CPU (the same draws wherever the model runs)
     }
 
     /// <inheritdoc/>

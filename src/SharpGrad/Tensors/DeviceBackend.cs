@@ -57,8 +57,8 @@ internal abstract class DeviceBackend
     /// <summary>Sets the first <paramref name="length"/> floats of <paramref name="dst"/> to <paramref name="value"/>.</summary>
     public abstract void Fill(DeviceMemory dst, long length, float value);
 
-    /// <summary>dst (contiguous, <c>layout.Sizes</c>) = src read through <paramref name="layout"/>.</summary>
-    public abstract void Copy(DeviceMemory dst, DeviceMemory src, DeviceLayout layout);
+    /// <summary>dst written through <paramref name="dstLayout"/> = src read through <paramref name="srcLayout"/> (both of <c>dstLayout.Sizes</c>, strides already broadcast).</summary>
+    public abstract void Copy(DeviceMemory dst, DeviceLayout dstLayout, DeviceMemory src, DeviceLayout srcLayout);
 
     /// <summary>r (contiguous, of <paramref name="shape"/>) = op(a, b), each operand read through strides already broadcast to <paramref name="shape"/> (0 where it repeats).</summary>
     public abstract void Binary(BinaryOp op, DeviceMemory r, int[] shape, DeviceMemory a, int[] stridesA, int offsetA, DeviceMemory b, int[] stridesB, int offsetB);
@@ -89,6 +89,26 @@ internal abstract class DeviceBackend
 
     /// <summary>dw = the weight gradient of the convolution for dy and x, overwritten.</summary>
     public abstract void ConvWeightGrad(DeviceMemory dw, DeviceMemory dy, DeviceMemory x, Conv2dGeometry s);
+
+    /// <summary>
+    /// Batch norm of x (N, C, L) per channel into y (ReLU'd when <paramref name="relu"/>), writing the mean and 1/std it
+    /// used (C each); gamma and beta both or neither; in training the running statistics (when given) are updated in place.
+    /// </summary>
+    public abstract void BatchNormForward(DeviceMemory y, DeviceMemory x, DeviceMemory? gamma, DeviceMemory? beta, DeviceMemory? runningMean,
+        DeviceMemory? runningVar, DeviceMemory mean, DeviceMemory invstd, int n, int c, int l, bool training, float momentum, float eps, bool relu);
+
+    /// <summary>Batch norm's gradients: dx always, dgamma and dbeta with an affine transform (dy masked where y ≤ 0 when <paramref name="relu"/>).</summary>
+    public abstract void BatchNormBackward(DeviceMemory dx, DeviceMemory? dgamma, DeviceMemory? dbeta, DeviceMemory dy, DeviceMemory x, DeviceMemory y,
+        DeviceMemory? gamma, DeviceMemory mean, DeviceMemory invstd, int n, int c, int l, bool training, bool relu);
+
+    /// <summary>
+    /// Max or average pooling of x (planes, H, W) into y (planes, OH, OW); the max writes each output's argmax
+    /// (h·W + w, stored as int32 in <paramref name="argmax"/>'s memory) for the backward pass.
+    /// </summary>
+    public abstract void PoolForward(DeviceMemory y, DeviceMemory argmax, DeviceMemory x, Pool2dGeometry s, bool max, bool countIncludePad);
+
+    /// <summary>The pool's input gradient, overwritten; <paramref name="counts"/> holds each output position's divisor (OH·OW) for the average.</summary>
+    public abstract void PoolBackward(DeviceMemory dx, DeviceMemory dy, DeviceMemory argmax, DeviceMemory counts, Pool2dGeometry s, bool max);
 
     /// <summary>fastai's SGD on w[0..n): w ·= 1 - lr·wd; with momentum avg = mom·avg + g and w -= lr·avg, else w -= lr·g (g contiguous from <paramref name="offsetG"/>).</summary>
     public abstract void SgdStep(DeviceMemory w, DeviceMemory g, int offsetG, DeviceMemory? avg, float lr, float mom, float wd, int n);

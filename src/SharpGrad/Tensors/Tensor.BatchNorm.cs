@@ -36,6 +36,7 @@ public sealed partial class Tensor
             throw new ArgumentException($"{op}: the residual must have the input's shape {input.Shape} (got {residual.Shape}) and comes with relu.");
         if (residual is not null) RequireFloat(op, residual);
         CapturedGraph.ThrowIfCapturing(op, "batch norm has no capture support yet (in training mode it also updates the running statistics)");
+        if (input.IsOnDevice) return DeviceBatchNorm(input, runningMean, runningVar, weight, bias, training, momentum, eps, relu, residual, n, c, l);
         Span<float> rm = default, rv = default;
         if (training && runningMean is not null)
         {
@@ -84,6 +85,47 @@ public sealed partial class Tensor
             if (weight is not null) grads.Add(dw);
             if (bias is not null) grads.Add(db);
             if (residual is not null) grads.Add(residual.RequiresGradient ? g : null); // the sum passes the masked gradient through
+            return grads.ToArray();
+        }, traced);
+    }
+
+    /// <summary>Batch norm with its input on a device (every other operand there too): the backend's per-channel kernels; a residual tail as an add and a ReLU after it.</summary>
+    private static Tensor DeviceBatchNorm(Tensor input, Tensor? runningMean, Tensor? runningVar, Tensor? weight, Tensor? bias,
+        bool training, float momentum, float eps, bool relu, Tensor? residual, int n, int c, int l)
+    {
+        const string op = "BatchNorm";
+        DeviceBackend backend = input.Memory.Backend;
+        foreach ((string name, Tensor? t) in new[] { ("running_mean", runningMean), ("running_var", runningVar), ("weight", weight), ("bias", bias), ("residual", residual) })
+            if (t is not null && t.Device != input.Device)
+                throw new InvalidOperationException($"{op}: the input is on {input.Device} but {name} on {t.Device}; move the module with .To({input.Device}).");
+        if ((weight is null) != (bias is null)) throw backend.Unsupported($"{op} with only one of weight and bias");
+        if (residual is not null)
+            return (DeviceBatchNorm(input, runningMean, runningVar, weight, bias, training, momentum, eps, relu: false, null, n, c, l) + residual).Relu();
+        if (training && runningMean is not null)
+            foreach ((string name, Tensor t) in new[] { ("running_mean", runningMean), ("running_var", runningVar!) })
+            {
+                if (!t.IsContiguous || t.Offset != 0 || t.RequiresGradient)
+                    throw new ArgumentException($"{op}: {name} is updated in place, so it must be a contiguous buffer that does not require grad.");
+            }
+        Tensor x = DenseOnDevice(input);
+        Tensor? gamma = weight is null ? null : DenseOnDevice(weight), beta = bias is null ? null : DenseOnDevice(bias);
+        Tensor? rm = runningMean is null ? null : training ? runningMean : DenseOnDevice(runningMean);
+        Tensor? rv = runningVar is null ? null : training ? runningVar : DenseOnDevice(runningVar);
+        Tensor y = OnDevice(backend, input.Sizes), mean = OnDevice(backend, [c]), invstd = OnDevice(backend, [c]);
+        backend.BatchNormForward(y.Memory, x.Memory, gamma?.Memory, beta?.Memory, rm?.Memory, rv?.Memory, mean.Memory, invstd.Memory, n, c, l, training, momentum, eps, relu);
+        var inputs = new List<Tensor>(3) { input };
+        if (weight is not null) inputs.Add(weight);
+        if (bias is not null) inputs.Add(bias);
+        object? traced = OpTrace.IsActive ? new OpAttributes.BatchNorm(runningMean, runningVar, weight is not null, bias is not null, training, eps) : null;
+        return Record(y, relu ? OpKind.BatchNormRelu : OpKind.BatchNorm, inputs.ToArray(), g =>
+        {
+            Tensor dx = OnDevice(backend, input.Sizes);
+            Tensor? dw = weight is not null ? OnDevice(backend, [c]) : null, db = bias is not null ? OnDevice(backend, [c]) : null;
+            backend.BatchNormBackward(dx.Memory, dw?.Memory, db?.Memory, DenseOnDevice(g).Memory, x.Memory, y.Memory, gamma?.Memory, mean.Memory, invstd.Memory,
+                n, c, l, training, relu);
+            var grads = new List<Tensor?>(3) { input.RequiresGradient ? dx : null };
+            if (weight is not null) grads.Add(weight.RequiresGradient ? dw : null);
+            if (bias is not null) grads.Add(bias.RequiresGradient ? db : null);
             return grads.ToArray();
         }, traced);
     }

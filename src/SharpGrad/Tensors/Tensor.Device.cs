@@ -71,6 +71,13 @@ public sealed partial class Tensor
         return new Tensor(data, Sizes.ToArray(), DType.Float32);
     }
 
+    /// <summary>A device tensor contiguous from the start of its own memory, as the kernels read it (a copy only when it is an offset or strided view); unrecorded.</summary>
+    internal static Tensor DenseOnDevice(Tensor t)
+    {
+        Tensor d = t.Detach();
+        return d.IsContiguous && d.Offset == 0 ? d : d.CloneUnrecorded();
+    }
+
     /// <summary>The backend both operands live on, or null when both are on the CPU.</summary>
     /// <exception cref="InvalidOperationException">They live on different devices; the message names both.</exception>
     private static DeviceBackend? BackendOf(ref Tensor a, ref Tensor b, string op)
@@ -153,10 +160,8 @@ public sealed partial class Tensor
     private static void DeviceCopy(Tensor dst, Tensor src)
     {
         if (dst.DType != DType.Float32) throw new NotSupportedException($"Copy on {dst.Device}: only float32 tensors so far.");
-        if (!dst.IsContiguous) throw dst.Memory.Backend.Unsupported("a copy into a strided view");
         if (src.Device != dst.Device) throw new InvalidOperationException($"Copy: the source is on {src.Device} and the destination on {dst.Device}; use To() to move it.");
         if (dst.Numel == 0) return;
-        if (dst.Offset != 0) throw dst.Memory.Backend.Unsupported("a copy into an offset view");
-        dst.Memory.Backend.Copy(dst.Memory, src.Memory, DeviceLayout.Of(src) with { Sizes = dst.Sizes });
+        dst.Memory.Backend.Copy(dst.Memory, DeviceLayout.Of(dst), src.Memory, DeviceLayout.Of(src) with { Sizes = dst.Sizes });
     }
 }

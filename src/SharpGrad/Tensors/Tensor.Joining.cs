@@ -103,7 +103,16 @@ public sealed partial class Tensor
                     throw new ArgumentException($"Cat: shapes {first.Shape} and {t.Shape} differ in dim {k}, which is not the concatenation dim {d}.");
             sizes[d] += t.Sizes[d];
         }
-        Tensor r = Empty(sizes, first.DType);
+        Tensor r;
+        if (tensors.Any(t => t.IsOnDevice))
+        {
+            Device device = first.Device;
+            foreach (Tensor t in tensors)
+                if (t.Device != device) throw new InvalidOperationException($"Cat: the tensors are on different devices, {device} and {t.Device}; move them to one with .To(...) first.");
+            if (first.DType != DType.Float32) throw first.Memory.Backend.Unsupported($"Cat of {first.DType.TorchName()} tensors");
+            r = OnDevice(first.Memory.Backend, sizes);
+        }
+        else r = Empty(sizes, first.DType);
         int at = 0;
         var starts = new int[tensors.Count];
         for (int i = 0; i < tensors.Count; i++)

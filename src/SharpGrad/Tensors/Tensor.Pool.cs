@@ -14,6 +14,11 @@ public sealed partial class Tensor
         const string op = "MaxPool2d";
         (int planes, int h, int w) = PoolInput(op, input);
         Pool2dGeometry s = PoolGeometry(op, input, planes, h, w, kernel, stride, padding);
+        if (input.IsOnDevice)
+        {
+            if (withIndices) throw input.Memory.Backend.Unsupported($"{op} with return_indices (int64 indices)");
+            return (DevicePool(input, s, max: true, countIncludePad: false, OpKind.MaxPool2d, OpTrace.IsActive ? new OpAttributes.Pool(kernel, stride, padding, false) : null), null);
+        }
         Tensor x = input.Detach().Contiguous();
         Tensor y = Uninitialized(PooledShape(input, s.OH, s.OW));
         Tensor argmaxStore = IndexBuffer(y.Numel);
@@ -34,6 +39,8 @@ public sealed partial class Tensor
         const string op = "AvgPool2d";
         (int planes, int h, int w) = PoolInput(op, input);
         Pool2dGeometry s = PoolGeometry(op, input, planes, h, w, kernel, stride, padding);
+        if (input.IsOnDevice)
+            return DevicePool(input, s, max: false, countIncludePad, OpKind.AvgPool2d, OpTrace.IsActive ? new OpAttributes.Pool(kernel, stride, padding, countIncludePad) : null);
         Tensor x = input.Detach().Contiguous();
         Tensor y = Uninitialized(PooledShape(input, s.OH, s.OW));
         Pool.AvgForward(y.Floats, x.Floats, s, countIncludePad);
@@ -51,6 +58,9 @@ public sealed partial class Tensor
         const string op = "AdaptiveAvgPool2d";
         (int planes, int h, int w) = PoolInput(op, input);
         CheckAdaptive(op, input, outH, outW);
+        if (input.IsOnDevice)
+            return DevicePool(input, AdaptiveAsPool(op, input, planes, h, w, outH, outW), max: false, countIncludePad: false, OpKind.AdaptiveAvgPool2d,
+                OpTrace.IsActive ? new OpAttributes.AdaptivePool(outH, outW) : null);
         Tensor x = input.Detach().Contiguous();
         Tensor y = Uninitialized(PooledShape(input, outH, outW));
         Pool.AdaptiveAvgForward(y.Floats, x.Floats, planes, h, w, outH, outW);
@@ -68,6 +78,12 @@ public sealed partial class Tensor
         const string op = "AdaptiveMaxPool2d";
         (int planes, int h, int w) = PoolInput(op, input);
         CheckAdaptive(op, input, outH, outW);
+        if (input.IsOnDevice)
+        {
+            if (withIndices) throw input.Memory.Backend.Unsupported($"{op} with return_indices (int64 indices)");
+            return (DevicePool(input, AdaptiveAsPool(op, input, planes, h, w, outH, outW), max: true, countIncludePad: false, OpKind.AdaptiveMaxPool2d,
+                OpTrace.IsActive ? new OpAttributes.AdaptivePool(outH, outW) : null), null);
+        }
         Tensor x = input.Detach().Contiguous();
         Tensor y = Uninitialized(PooledShape(input, outH, outW));
         Tensor argmaxStore = IndexBuffer(y.Numel);
@@ -80,6 +96,53 @@ public sealed partial class Tensor
             return dx;
         }, OpTrace.IsActive ? new OpAttributes.AdaptivePool(outH, outW) : null);
         return (y, withIndices ? IndicesTensor(Ints(argmaxStore), y.Sizes) : null);
+    }
+
+    /// <summary>
+    /// Pooling with its input on a device: the backend's kernels, one thread per output forward and per input pixel
+    /// backward. The argmax lives in device memory beside the output; the average's divisors are computed here.
+    /// </summary>
+    private static Tensor DevicePool(Tensor input, Pool2dGeometry s, bool max, bool countIncludePad, OpKind kind, object? traced)
+    {
+        DeviceBackend backend = input.Memory.Backend;
+        Tensor x = DenseOnDevice(input);
+        Tensor y = OnDevice(backend, PooledShape(input, s.OH, s.OW)), argmax = OnDevice(backend, [y.Numel]);
+        backend.PoolForward(y.Memory, argmax.Memory, x.Memory, s, max, countIncludePad);
+        Tensor? counts = null;
+        if (!max)
+        {
+            // Each output position's divisor, the same for every plane: the window's cells inside the image (plus the
+            // padding ones when they count), as the forward kernel divides.
+            var c = new float[s.OH * s.OW];
+            for (int oh = 0; oh < s.OH; oh++)
+                for (int ow = 0; ow < s.OW; ow++)
+                {
+                    int n = 0;
+                    for (int kh = 0; kh < s.KH; kh++)
+                        for (int kw = 0; kw < s.KW; kw++)
+                        {
+                            int ih = oh * s.StrideH - s.PadH + kh, iw = ow * s.StrideW - s.PadW + kw;
+                            bool inside = ih >= 0 && iw >= 0 && ih < s.H && iw < s.W;
+                            if (inside || (countIncludePad && ih < s.H + s.PadH && iw < s.W + s.PadW)) n++;
+                        }
+                    c[oh * s.OW + ow] = n;
+                }
+            counts = Tensor.From(c).To(input.Device);
+        }
+        return Record(y, kind, input, g =>
+        {
+            Tensor dx = OnDevice(backend, input.Sizes);
+            backend.PoolBackward(dx.Memory, DenseOnDevice(g).Memory, argmax.Memory, (counts ?? argmax).Memory, s, max);
+            return dx;
+        }, traced);
+    }
+
+    /// <summary>An adaptive pool that tiles the input exactly (each size a multiple of the output's) as a plain pool; the device runs only those.</summary>
+    private static Pool2dGeometry AdaptiveAsPool(string op, Tensor input, int planes, int h, int w, int outH, int outW)
+    {
+        if (h % outH != 0 || w % outW != 0)
+            throw input.Memory.Backend.Unsupported($"{op} of a {h}x{w} plane to {outH}x{outW} (only sizes that divide the input's)");
+        return new Pool2dGeometry(planes, h, w, h / outH, w / outW, h / outH, w / outW, 0, 0);
     }
 
     /// <summary>Planes (N·C, or C) and plane size of a pooling input, after checking its dtype and rank.</summary>

@@ -252,6 +252,84 @@ public sealed class DeviceTensorTests
         if (withBias) Close(cpu[2].Grad!, dev[2].Grad!, "bias gradient");
     }
 
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    [InlineData(false, true)]
+    public void Batch_norm_with_its_gradients_and_running_statistics_on_the_device_equals_the_CPU(bool training, bool relu)
+    {
+        var g = new Generator(17);
+        Tensor x = Tensor.Randn([4, 3, 5, 6], g) * 2f + 0.5f, residual = Tensor.Randn([4, 3, 5, 6], g);
+        (Tensor Y, Tensor Xg, Module Bn) Run(Device device)
+        {
+            var bn = Nn.BatchNorm2d(3);
+            using (Tensor.NoGrad())
+            {
+                bn.Weight!.CopyFrom(Tensor.From(1.5f, 0.5f, -1f));
+                bn.Bias!.CopyFrom(Tensor.From(0.1f, -0.2f, 0.3f));
+            }
+            bn.To(device);
+            if (!training) bn.Eval();
+            Tensor leaf = x.Detach().RequiresGrad();
+            Tensor y = bn.Forward(leaf.To(device));
+            if (relu) y = (y + residual.To(device)).Relu();
+            (y * y).Sum().Backward();
+            return (y, leaf.Grad!, bn);
+        }
+        var (cy, cg, cbn) = Run(Device.Cpu);
+        var (dy, dg, dbn) = Run(Cuda);
+        Close(cy, dy, "batch norm");
+        Close(cg, dg, "input gradient");
+        Tensor[] cp = cbn.Parameters().ToArray(), dp = dbn.Parameters().ToArray();
+        for (int i = 0; i < cp.Length; i++) Close(cp[i].Grad!, dp[i].Grad!, $"parameter {i} gradient");
+        var cs = cbn.StateDict();
+        var ds = dbn.StateDict();
+        Close(cs["running_mean"], ds["running_mean"], "running mean");
+        Close(cs["running_var"], ds["running_var"], "running var");
+    }
+
+    [Fact]
+    public void Pools_with_their_gradients_on_the_device_equal_the_CPU()
+    {
+        Tensor x = Tensor.Randn([2, 3, 6, 4], new Generator(18));
+        foreach ((string name, Func<Tensor, Tensor> f) in new (string, Func<Tensor, Tensor>)[]
+        {
+            ("max 3/2 pad 1", t => F.MaxPool2d(t, 3, 2, 1)), ("max 2", t => F.MaxPool2d(t, 2)),
+            ("avg 3/2 pad 1 with pad", t => F.AvgPool2d(t, 3, 2, 1)), ("avg 3/2 pad 1 without pad", t => F.AvgPool2d(t, 3, 2, 1, countIncludePad: false)),
+            ("adaptive avg 1", t => F.AdaptiveAvgPool2d(t, 1)), ("adaptive max 1", t => F.AdaptiveMaxPool2d(t, 1)), ("adaptive avg 3x2", t => F.AdaptiveAvgPool2d(t, 3, 2)),
+        })
+        {
+            Tensor cpuLeaf = x.Detach().RequiresGrad(), devLeaf = x.Detach().RequiresGrad();
+            Tensor onCpu = f(cpuLeaf), onDev = f(devLeaf.To(Cuda));
+            Close(onCpu, onDev, name);
+            (onCpu * onCpu).Sum().Backward();
+            (onDev * onDev).Sum().Backward();
+            Close(cpuLeaf.Grad!, devLeaf.Grad!, name + " gradient");
+        }
+        Assert.Throws<NotSupportedException>(() => F.AdaptiveAvgPool2d(x.To(Cuda), 4, 3)); // 6x4 does not tile to 4x3
+    }
+
+    [Fact]
+    public void A_resnet_block_and_fastais_head_train_on_the_device_as_on_the_CPU()
+    {
+        var g = new Generator(19);
+        Tensor x = Tensor.Randn([4, 8, 6, 6], g);
+        Tensor labels = Tensor.From(new long[] { 0, 2, 1, 2 });
+        (float Loss, Tensor[] Grads) Step(Device device)
+        {
+            Module model = Nn.Sequential(new SharpGrad.Vision.BasicBlock(8, 16, stride: 2, generator: new Generator(20)), SharpGrad.Vision.CnnLearner.CreateHead(32, 3, hidden: 8, generator: new Generator(21)));
+            model.To(device);
+            model.Train();
+            Tensor loss = F.CrossEntropy(model.Forward(x.To(device)), labels);
+            loss.Backward();
+            return (loss.Item(), model.Parameters().Select(p => p.Grad!).ToArray());
+        }
+        (float cpuLoss, Tensor[] cpu) = Step(Device.Cpu);
+        (float devLoss, Tensor[] dev) = Step(Cuda);
+        Assert.Equal(cpuLoss, devLoss, 4);
+        for (int i = 0; i < cpu.Length; i++) Close(cpu[i], dev[i], $"gradient {i}");
+    }
+
     [Fact]
     public void Memory_of_collected_tensors_is_freed_only_after_the_device_has_finished_with_it()
     {
