@@ -32,6 +32,9 @@ internal static class Models
     {
         Tensor p = predictions.Sigmoid();
         Tensor t = targets.Reshape(p.Shape.ToArray());
-        return Tensor.Where(t.Eq(1f), p.RSub(1f), p).Mean();
+        if (!p.IsOnDevice) return Tensor.Where(t.Eq(1f), p.RSub(1f), p).Mean();
+        // On a device (where the labels do not go): the same choice as a blend with a 0/1 mask made on the CPU.
+        Tensor m = t.Eq(1f).Float().To(p.Device);
+        return (m * p.RSub(1f) + m.RSub(1f) * p).Mean();
     }
 }

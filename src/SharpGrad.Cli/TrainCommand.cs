@@ -17,7 +17,7 @@ internal static class TrainCommand
 {
     /// <summary>What the user asked for, checked.</summary>
     private sealed record Plan(string Arch, int Hidden, int Epochs, double Lr, bool LrGiven, bool OneCycle, bool Pretrained, int? FineTune, int FreezeEpochs,
-                               bool Augment, string? OutFile, string? CheckpointDir, int CheckpointEvery, bool Resume, string? Report);
+                               bool Augment, string? OutFile, string? CheckpointDir, int CheckpointEvery, bool Resume, string? Report, Device? Device);
 
     public static Command Create()
     {
@@ -38,9 +38,10 @@ internal static class TrainCommand
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Also checkpoint every N training batches (0: only at epoch ends).", DefaultValueFactory = _ => 0 };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in --checkpoint-dir (the same command that was interrupted); starts afresh when there is none." };
         var outFile = new Option<string?>("--out") { Description = "Export the trained learner here (weights, architecture, classes, image transform), for 'predict' and 'evaluate'." };
+        var device = new Option<string>("--device") { Description = "Where to train: cpu, cuda, cuda:N, or auto (CUDA when the machine has it, else the CPU with one line saying so).", DefaultValueFactory = _ => "cpu" };
         var report = new Option<string?>("--report") { Description = "Write an HTML report of the run here: data, model, epoch table, curves, confusion matrix, top losses (one self-contained file)." };
         var command = new Command("train", "Train an image classifier end to end: fetch the data, train, report, optionally export.")
-            { dataset, arch, hidden, epochs, lr, oneCycle, pretrained, fineTune, freezeEpochs, aug, noAug, checkpointDir, checkpointEvery, resume, outFile, report };
+            { dataset, arch, hidden, epochs, lr, oneCycle, pretrained, fineTune, freezeEpochs, aug, noAug, checkpointDir, checkpointEvery, resume, outFile, report, device };
         o.AddTo(command);
         command.SetAction(r =>
         {
@@ -62,10 +63,23 @@ internal static class TrainCommand
             if (r.GetValue(checkpointDir) is not null && r.GetValue(fineTune) is not null)
                 return Cli.Fail("--checkpoint-dir does not work with --fine-tune yet (fine_tune is two fits); checkpoint a plain --epochs run.");
             if (o.Validate(r) is { } error) return Cli.Fail(error);
+            string deviceText = r.GetValue(device)!;
+            Device target = Device.Cpu;
+            if (deviceText != "auto")
+            {
+                try
+                {
+                    target = Device.Parse(deviceText);
+                }
+                catch (FormatException ex)
+                {
+                    return Cli.Fail($"--device: {ex.Message}");
+                }
+            }
             bool augment = !r.GetValue(noAug) && (r.GetValue(aug) || r.GetValue(pretrained));
             var plan = new Plan(a, h, e, rate, r.GetResult(lr) is { Implicit: false }, r.GetValue(oneCycle), r.GetValue(pretrained), r.GetValue(fineTune), fe,
                                 augment, r.GetValue(outFile), r.GetValue(checkpointDir), r.GetValue(checkpointEvery), r.GetValue(resume),
-                                r.GetValue(report));
+                                r.GetValue(report), deviceText == "auto" ? null : target);
             return Cli.Run(() => Train(r.GetValue(dataset)!, o.Read(r), plan));
         });
         return command;
@@ -88,6 +102,17 @@ internal static class TrainCommand
             ? VisionLearner.Create(data.Dls, p.Arch == "resnet34" ? Arch.Resnet34 : Arch.Resnet18, p.Pretrained, metrics: [Metrics.Accuracy], progress: Reporters.Default)
             : new Learner(data.Dls, Models.Build(p.Arch, data.Features, p.Hidden, data.Classes), Models.Loss(data.Classes), Optimizers.Sgd, [Models.Metric(data.Classes)]);
         if (p.OutFile is not null) ModuleSpec.CheckExportable(learn.Model);
+        // The device is checked before any training: an unusable GPU is reported, or (auto) replaced by the CPU.
+        Device device = p.Device ?? Device.Cpu;
+        if (p.Device is null && !SharpGrad.Cuda.CudaBackend.TryOpen(Device.Cuda(0), out string? why))
+            Console.Error.WriteLine($"--device auto: no CUDA device ({why}); training on the CPU.");
+        else if (p.Device is null) device = Device.Cuda(0);
+        if (!device.IsCpu)
+        {
+            if (!SharpGrad.Cuda.CudaBackend.TryOpen(device, out string? reason)) return Cli.Fail($"--device {device}: {reason}");
+            learn.To(device);
+            Console.WriteLine($"training on {device}");
+        }
         if (p.CheckpointDir is not null)
         {
             learn.AddCallback(new CheckpointCallback(p.CheckpointDir, p.CheckpointEvery));

@@ -12,7 +12,31 @@ namespace SharpGrad.Cuda;
 /// </summary>
 public static class CudaBackend
 {
-    static CudaBackend() => DeviceBackend.RegisterKind(DeviceKind.Cuda, index => new Backend(GpuDevice.Cuda(index), Device.Cuda(index)));
+    /// <summary>Set to 1, CUDA devices run on ILGPU's CPU simulator in this process (as <see cref="UseSimulator"/>): for trying device code, and the tests of command-line tools, without a GPU.</summary>
+    public const string SimulatorVariable = "SHARPGRAD_CUDA_SIMULATOR";
+
+    static CudaBackend() => DeviceBackend.RegisterKind(DeviceKind.Cuda, index => Environment.GetEnvironmentVariable(SimulatorVariable) == "1"
+        ? new Backend(GpuDevice.Simulator(), Device.Cuda(index))
+        : new Backend(GpuDevice.Cuda(index), Device.Cuda(index)));
+
+    /// <summary>
+    /// Opens <paramref name="device"/>'s backend now, or says why it cannot be used (no driver, no such device, or the
+    /// package's kernels failed to load): what <c>--device cuda</c> and <c>--device auto</c> check before training.
+    /// </summary>
+    public static bool TryOpen(Device device, out string? reason)
+    {
+        try
+        {
+            DeviceBackend.For(device);
+            reason = null;
+            return true;
+        }
+        catch (Exception e) when (e is DeviceUnavailableException or InvalidOperationException)
+        {
+            reason = e.Message;
+            return false;
+        }
+    }
 
     private static readonly HashSet<int> s_simulated = [];
 

@@ -41,7 +41,7 @@ internal static class CheckpointFile
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (string name in tensors.Keys.Order(StringComparer.Ordinal))
         {
-            Tensor t = tensors[name].Contiguous();
+            Tensor t = tensors[name].Detach().To(Device.Cpu).Contiguous();
             hash.AppendData(Encoding.UTF8.GetBytes($"{name}|{t.DType}|{t.Shape}|"));
             hash.AppendData(t.DType switch
             {

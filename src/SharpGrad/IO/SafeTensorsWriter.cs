@@ -75,7 +75,8 @@ internal static class SafeTensorsWriter
     private static void WriteData(Stream output, Tensor tensor)
     {
         // Detach so the contiguous copy of a tensor that requires grad is not recorded for autograd.
-        Tensor t = tensor.IsContiguous ? tensor : tensor.Detach().Contiguous();
+        // A tensor on a device is written from a host copy, so a file is the same wherever the model trained.
+        Tensor t = tensor.IsOnDevice ? tensor.Detach().To(Device.Cpu) : tensor.IsContiguous ? tensor : tensor.Detach().Contiguous();
         switch (t.DType)
         {
             case DType.Float32: WriteChunked<float>(output, t.Contents<float>()); break;

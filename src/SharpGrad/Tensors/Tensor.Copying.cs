@@ -39,7 +39,8 @@ public sealed partial class Tensor
     /// </summary>
     public Tensor CopyFrom(Tensor source)
     {
-        Tensor src = source.DType == DType ? source : source.To(DType);
+        Tensor src = source.DType == DType ? source : source.Detach().To(Device.Cpu).To(DType);
+        if (src.Device != Device) src = src.Detach().To(Device); // e.g. loading saved weights into a model on a device
         int[] target = ShapeMath.Broadcast(Sizes, src.Sizes, "CopyFrom");
         if (!target.AsSpan().SequenceEqual(Sizes))
             throw new ArgumentException($"CopyFrom: a source of shape {src.Shape} does not fit a destination of shape {Shape}.");
