@@ -300,6 +300,21 @@ public class SeedNotebookTests
     }
 
     [Fact]
+    [Trait("Category", "Device")]
+    public async Task The_GPU_example_trains_on_a_device_from_a_file_based_app_and_matches_the_CPU()
+    {
+        // examples/train_on_gpu.cs references SharpGrad.Cuda (ILGPU, PublishAot=false) and moves a Learner with To;
+        // without a GPU it runs the device code on the simulator. Both runs print the same loss and accuracy.
+        var (output, _) = await RunFileBasedApp("train_on_gpu.cs");
+        var runs = System.Text.RegularExpressions.Regex.Matches(output, @"^(cpu|cuda:0): valid loss ([\d.]+), accuracy ([\d.]+)", System.Text.RegularExpressions.RegexOptions.Multiline);
+        Assert.Equal(2, runs.Count);
+        Assert.Equal(runs[0].Groups[2].Value, runs[1].Groups[2].Value);
+        Assert.Equal(runs[0].Groups[3].Value, runs[1].Groups[3].Value);
+        var gap = System.Text.RegularExpressions.Regex.Match(output, @"largest weight difference between the two runs: (\S+)");
+        Assert.True(gap.Success && double.Parse(gap.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) < 1e-4, output);
+    }
+
+    [Fact]
     public async Task Deploy_onnx_example_predicts_the_same_in_OnnxRuntime()
     {
         // examples/deploy_onnx.cs: trains, exports with learn.ExportOnnx, runs the file with ONNX Runtime alone, then
