@@ -75,27 +75,20 @@ public sealed partial class Tensor
         DeviceBackend backend = BackendOf(ref a, ref wgt, "Conv2d")!;
         if (bias is not null && bias.Device != a.Device)
             throw new InvalidOperationException($"Conv2d: the bias is on {bias.Device} and the input on {a.Device}; move it with .To({a.Device}) first.");
-        Tensor x = Dense(input), wt = Dense(weight);
-        Tensor? b = bias is null ? null : Dense(bias);
+        Tensor x = DenseOnDevice(input), wt = DenseOnDevice(weight);
+        Tensor? b = bias is null ? null : DenseOnDevice(bias);
         Tensor y = OnDevice(backend, [s.N, s.OC, s.OH, s.OW]);
         backend.ConvForward(y.Memory, x.Memory, wt.Memory, b?.Memory, s);
         Tensor[] inputs = bias is null ? [input, weight] : [input, weight, bias];
         return Record(y, OpKind.Conv2d, inputs, g =>
         {
-            Tensor gy = Dense(g);
+            Tensor gy = DenseOnDevice(g);
             Tensor? dx = null, dw = null, db = null;
             if (input.RequiresGradient) backend.ConvInputGrad((dx = OnDevice(backend, x.Sizes)).Memory, gy.Memory, wt.Memory, s);
             if (weight.RequiresGradient) backend.ConvWeightGrad((dw = OnDevice(backend, wt.Sizes)).Memory, gy.Memory, x.Memory, s);
             if (bias is not null && bias.RequiresGradient) db = gy.Sum([0, 2, 3]);
             return bias is null ? [dx, dw] : [dx, dw, db];
         }, OpTrace.IsActive ? new OpAttributes.Conv(stride, padding, dilation, groups) : null);
-
-        // Contiguous from the start of its own memory, as the kernels read it (a copy only when a view is offset or strided).
-        static Tensor Dense(Tensor t)
-        {
-            Tensor d = t.Detach();
-            return d.IsContiguous && d.Offset == 0 ? d : d.CloneUnrecorded();
-        }
     }
 
     /// <summary>Throws unless every given tensor holds float32 values.</summary>
