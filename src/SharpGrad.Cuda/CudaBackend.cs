@@ -113,6 +113,8 @@ public static class CudaBackend
         /// <summary>Takes a buffer whose last tensor is gone (from the finalizer thread); it is freed after the next synchronisation.</summary>
         public void Release(MemoryBuffer1D<float, Stride1D.Dense> buffer) => _released.Enqueue(buffer);
 
+        protected override void SynchronizeCore() => Synchronize();
+
         /// <summary>Waits for the device, then frees the buffers released before the wait began (their last launches were queued before it).</summary>
         private void Synchronize()
         {
@@ -145,9 +147,9 @@ public static class CudaBackend
             }
         }
 
-        public override void Upload(DeviceMemory dst, ReadOnlySpan<float> src) => V(dst).SubView(0, src.Length).CopyFromCPU(src.ToArray());
+        protected override void UploadCore(DeviceMemory dst, ReadOnlySpan<float> src) => V(dst).SubView(0, src.Length).CopyFromCPU(src.ToArray());
 
-        public override void Download(DeviceMemory src, long offset, Span<float> dst)
+        protected override void DownloadCore(DeviceMemory src, long offset, Span<float> dst)
         {
             Synchronize();
             var host = new float[dst.Length];
@@ -155,62 +157,62 @@ public static class CudaBackend
             host.CopyTo(dst);
         }
 
-        public override void Fill(DeviceMemory dst, long length, float value) => _tensor.Fill(V(dst), value, checked((int)length));
+        protected override void FillCore(DeviceMemory dst, long length, float value) => _tensor.Fill(V(dst), value, checked((int)length));
 
-        public override void Copy(DeviceMemory dst, DeviceLayout dstLayout, DeviceMemory src, DeviceLayout srcLayout) =>
+        protected override void CopyCore(DeviceMemory dst, DeviceLayout dstLayout, DeviceMemory src, DeviceLayout srcLayout) =>
             _tensor.Copy(V(dst), Strides6.Of(dstLayout.Sizes, dstLayout.Strides, dstLayout.Offset), V(src),
                 Strides6.Of(srcLayout.Sizes, srcLayout.Strides, srcLayout.Offset), ShapeMath.Numel(dstLayout.Sizes));
 
-        public override void Binary(BinaryOp op, DeviceMemory r, int[] shape, DeviceMemory a, int[] stridesA, int offsetA, DeviceMemory b, int[] stridesB, int offsetB) =>
+        protected override void BinaryCore(BinaryOp op, DeviceMemory r, int[] shape, DeviceMemory a, int[] stridesA, int offsetA, DeviceMemory b, int[] stridesB, int offsetB) =>
             _tensor.Binary(V(r), V(a), Strides6.Of(shape, stridesA, offsetA), V(b), Strides6.Of(shape, stridesB, offsetB), (int)op, ShapeMath.Numel(shape));
 
-        public override void Unary(UnaryOp op, DeviceMemory r, DeviceMemory x, int offset, int n)
+        protected override void UnaryCore(UnaryOp op, DeviceMemory r, DeviceMemory x, int offset, int n)
         {
             GpuUnary u = op switch
             {
                 UnaryOp.Neg => GpuUnary.Neg, UnaryOp.Exp => GpuUnary.Exp, UnaryOp.Log => GpuUnary.Log, UnaryOp.Sqrt => GpuUnary.Sqrt,
                 UnaryOp.Abs => GpuUnary.Abs, UnaryOp.Sigmoid => GpuUnary.Sigmoid, UnaryOp.Tanh => GpuUnary.Tanh, UnaryOp.Relu => GpuUnary.Relu,
-                UnaryOp.Square => GpuUnary.Square,
+                UnaryOp.Square => GpuUnary.Square, UnaryOp.Reciprocal => GpuUnary.Reciprocal, UnaryOp.Sign => GpuUnary.Sign,
                 _ => throw Unsupported(op.ToString()),
             };
             gpu.Kernels.Unary(u, V(r).SubView(0, n), V(x).SubView(offset, n));
         }
 
-        public override void ReluBackward(DeviceMemory d, DeviceMemory y, int offsetY, DeviceMemory g, int offsetG, int n) =>
+        protected override void ReluBackwardCore(DeviceMemory d, DeviceMemory y, int offsetY, DeviceMemory g, int offsetG, int n) =>
             gpu.Kernels.ReluBackward(V(d).SubView(0, n), V(y).SubView(offsetY, n), V(g).SubView(offsetG, n));
 
-        public override void MatMul(DeviceMemory r, DeviceMemory a, int offsetA, int rsA, int csA, DeviceMemory b, int offsetB, int rsB, int csB, int m, int n, int k)
+        protected override void MatMulCore(DeviceMemory r, DeviceMemory a, int offsetA, int rsA, int csA, DeviceMemory b, int offsetB, int rsB, int csB, int m, int n, int k)
         {
             ArrayView<float> va = V(a), vb = V(b);
             gpu.Kernels.Gemm(V(r), va.SubView(offsetA, va.Length - offsetA), rsA, csA, vb.SubView(offsetB, vb.Length - offsetB), rsB, csB, m, n, k);
         }
 
-        public override void SgdStep(DeviceMemory w, DeviceMemory g, int offsetG, DeviceMemory? avg, float lr, float mom, float wd, int n) =>
+        protected override void SgdStepCore(DeviceMemory w, DeviceMemory g, int offsetG, DeviceMemory? avg, float lr, float mom, float wd, int n) =>
             gpu.Kernels.SgdStep(V(w).SubView(0, n), V(g).SubView(offsetG, n), avg is null ? V(w).SubView(0, n) : V(avg).SubView(0, n), lr, mom, wd);
 
-        public override void AdamStep(DeviceMemory w, DeviceMemory g, int offsetG, DeviceMemory avg, DeviceMemory sqr, float decay, float mom, float sqrMom, float stepSize, float invDebias2, float eps, int n) =>
+        protected override void AdamStepCore(DeviceMemory w, DeviceMemory g, int offsetG, DeviceMemory avg, DeviceMemory sqr, float decay, float mom, float sqrMom, float stepSize, float invDebias2, float eps, int n) =>
             gpu.Kernels.AdamStep(V(w).SubView(0, n), V(g).SubView(offsetG, n), V(avg).SubView(0, n), V(sqr).SubView(0, n), new AdamScalars(decay, mom, sqrMom, stepSize, invDebias2, eps));
 
         private static ConvShape Shape(Conv2dGeometry s) =>
             new(s.N, s.C, s.H, s.W, s.OC, s.KH, s.KW, s.StrideH, s.StrideW, s.PadH, s.PadW, s.DilH, s.DilW, s.Groups, s.OH, s.OW);
 
-        public override void ConvForward(DeviceMemory y, DeviceMemory x, DeviceMemory w, DeviceMemory? bias, Conv2dGeometry s) =>
+        protected override void ConvForwardCore(DeviceMemory y, DeviceMemory x, DeviceMemory w, DeviceMemory? bias, Conv2dGeometry s) =>
             gpu.Kernels.ConvForward(V(y), V(x), V(w), bias is null ? null : V(bias), Shape(s));
 
-        public override void ConvInputGrad(DeviceMemory dx, DeviceMemory dy, DeviceMemory w, Conv2dGeometry s) =>
+        protected override void ConvInputGradCore(DeviceMemory dx, DeviceMemory dy, DeviceMemory w, Conv2dGeometry s) =>
             gpu.Kernels.ConvInputGrad(V(dx), V(dy), V(w), Shape(s));
 
-        public override void ConvWeightGrad(DeviceMemory dw, DeviceMemory dy, DeviceMemory x, Conv2dGeometry s) =>
+        protected override void ConvWeightGradCore(DeviceMemory dw, DeviceMemory dy, DeviceMemory x, Conv2dGeometry s) =>
             gpu.Kernels.ConvWeightGrad(V(dw), V(dy), V(x), Shape(s));
 
         private static ArrayView<float>? O(DeviceMemory? m) => m is null ? null : V(m);
 
-        public override void BatchNormForward(DeviceMemory y, DeviceMemory x, DeviceMemory? gamma, DeviceMemory? beta, DeviceMemory? runningMean,
+        protected override void BatchNormForwardCore(DeviceMemory y, DeviceMemory x, DeviceMemory? gamma, DeviceMemory? beta, DeviceMemory? runningMean,
             DeviceMemory? runningVar, DeviceMemory mean, DeviceMemory invstd, int n, int c, int l, bool training, float momentum, float eps, bool relu) =>
             gpu.Kernels.BatchNormForward(V(y), V(x), O(gamma), O(beta), O(runningMean), O(runningVar), V(mean), V(invstd),
                 new NormShape(n, c, l, training ? 1 : 0, momentum, eps, gamma is null ? 0 : 1, runningMean is null ? 0 : 1, relu ? 1 : 0));
 
-        public override void BatchNormBackward(DeviceMemory dx, DeviceMemory? dgamma, DeviceMemory? dbeta, DeviceMemory dy, DeviceMemory x, DeviceMemory y,
+        protected override void BatchNormBackwardCore(DeviceMemory dx, DeviceMemory? dgamma, DeviceMemory? dbeta, DeviceMemory dy, DeviceMemory x, DeviceMemory y,
             DeviceMemory? gamma, DeviceMemory mean, DeviceMemory invstd, int n, int c, int l, bool training, bool relu) =>
             gpu.Kernels.BatchNormBackward(V(dx), O(dgamma), O(dbeta), V(dy), V(x), V(y), O(gamma), V(mean), V(invstd),
                 new NormShape(n, c, l, training ? 1 : 0, 0f, 0f, gamma is null ? 0 : 1, 0, relu ? 1 : 0));
@@ -218,18 +220,40 @@ public static class CudaBackend
         private static PoolShape Shape(Pool2dGeometry s, bool countIncludePad) =>
             new(s.Planes, s.H, s.W, s.KH, s.KW, s.StrideH, s.StrideW, s.PadH, s.PadW, s.OH, s.OW, countIncludePad ? 1 : 0);
 
-        public override void PoolForward(DeviceMemory y, DeviceMemory argmax, DeviceMemory x, Pool2dGeometry s, bool max, bool countIncludePad) =>
+        protected override void PoolForwardCore(DeviceMemory y, DeviceMemory argmax, DeviceMemory x, Pool2dGeometry s, bool max, bool countIncludePad) =>
             gpu.Kernels.PoolForward(V(y), V(argmax).Cast<int>(), V(x), Shape(s, countIncludePad), max);
 
-        public override void PoolBackward(DeviceMemory dx, DeviceMemory dy, DeviceMemory argmax, DeviceMemory counts, Pool2dGeometry s, bool max) =>
+        protected override void PoolBackwardCore(DeviceMemory dx, DeviceMemory dy, DeviceMemory argmax, DeviceMemory counts, Pool2dGeometry s, bool max) =>
             gpu.Kernels.PoolBackward(V(dx), V(dy), V(argmax).Cast<int>(), V(counts), Shape(s, false), max);
 
-        public override void Softmax(DeviceMemory y, DeviceMemory x, int offsetX, int rows, int n, bool log) =>
+        protected override void SoftmaxCore(DeviceMemory y, DeviceMemory x, int offsetX, int rows, int n, bool log) =>
             gpu.Kernels.SoftmaxRows(V(y).SubView(0, (long)rows * n), V(x).SubView(offsetX, (long)rows * n), rows, n, log);
 
-        public override void SoftmaxBackward(DeviceMemory dx, DeviceMemory g, int offsetG, DeviceMemory y, int rows, int n, bool log) =>
+        protected override void SoftmaxBackwardCore(DeviceMemory dx, DeviceMemory g, int offsetG, DeviceMemory y, int rows, int n, bool log) =>
             _tensor.SoftmaxBackward(V(dx).SubView(0, (long)rows * n), V(g).SubView(offsetG, (long)rows * n), V(y).SubView(0, (long)rows * n), rows, n, log);
 
-        public override void Sum(DeviceMemory r, DeviceMemory x, int offset, int outer, int n, int inner) => _tensor.Sum(V(r), V(x), offset, outer, n, inner);
+        /// <summary>Sums with fewer outputs than this split their middle dim into chunks first, so the device has enough threads.</summary>
+        private const int FewOutputs = 16384;
+
+        /// <summary>Elements per chunk (one thread each) of a split sum.</summary>
+        private const int SumChunk = 256;
+
+        protected override void SumCore(DeviceMemory r, DeviceMemory x, int offset, int outer, int n, int inner)
+        {
+            // One thread per output summing in order is the whole job for a bias gradient (many outputs); a loss or a
+            // global sum (one output, n large) would run on one thread, so it is cut into chunks summed in parallel,
+            // then the partial sums summed the same way until few remain. Fixed order: deterministic.
+            DeviceMemory? partial = null;
+            while ((long)outer * inner < FewOutputs && n > 4 * SumChunk)
+            {
+                int chunks = (n + SumChunk - 1) / SumChunk;
+                DeviceMemory next = Allocate((long)outer * chunks * inner);
+                _tensor.SumChunks(V(next), V(x), offset, outer, n, inner, SumChunk);
+                partial?.Free(); // freed after the device's queued work, which includes the launch that reads it
+                (partial, x, offset, n) = (next, next, 0, chunks);
+            }
+            _tensor.Sum(V(r), V(x), offset, outer, n, inner);
+            partial?.Free();
+        }
     }
 }

@@ -8,7 +8,7 @@ namespace SharpGrad.Cuda;
 internal enum GpuBinary { Add, Sub, Mul, Div, Max, Min }
 
 /// <summary>Elementwise unary ops on the device.</summary>
-internal enum GpuUnary { Neg, Exp, Log, Sqrt, Abs, Sigmoid, Tanh, Relu, Square }
+internal enum GpuUnary { Neg, Exp, Log, Sqrt, Abs, Sigmoid, Tanh, Relu, Square, Reciprocal, Sign }
 
 /// <summary>
 /// SharpGrad's kernels compiled for one accelerator: elementwise ops, row reductions and softmax, a tiled matrix
@@ -215,8 +215,10 @@ internal sealed class GpuKernels
             4 => XMath.Abs(v),
             5 => 1f / (1f + XMath.Exp(-v)),
             6 => XMath.Tanh(v),
-            7 => v > 0f ? v : 0f,
-            _ => v * v,
+            7 => v > 0f || float.IsNaN(v) ? v : 0f, // NaN passes, as torch.relu
+            8 => v * v,
+            9 => 1f / v,
+            _ => v > 0f ? 1f : v < 0f ? -1f : v == 0f ? 0f : float.NaN,
         };
     }
 

@@ -43,6 +43,7 @@ internal sealed class GpuTensorKernels
     private readonly Action<Index1D, ArrayView<float>, Strides6, ArrayView<float>, Strides6> _copy;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, Strides6, ArrayView<float>, Strides6, int> _binary;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int> _sum;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, int> _sumChunks;
     private readonly Action<Index1D, ArrayView<float>, float> _fill;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> _softmaxBackward;
 
@@ -51,6 +52,7 @@ internal sealed class GpuTensorKernels
         _copy = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, Strides6, ArrayView<float>, Strides6>(CopyKernel);
         _binary = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, Strides6, ArrayView<float>, Strides6, int>(BinaryKernel);
         _sum = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>(SumKernel);
+        _sumChunks = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, int>(SumChunksKernel);
         _fill = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(FillKernel);
         _softmaxBackward = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(SoftmaxBackwardKernel);
     }
@@ -63,6 +65,17 @@ internal sealed class GpuTensorKernels
 
     /// <summary>r[o·inner + i] = Σ_j x[offset + (o·n + j)·inner + i], one thread per output, summed in order.</summary>
     public void Sum(ArrayView<float> r, ArrayView<float> x, int offset, int outer, int n, int inner) => _sum(outer * inner, r, x, offset, n, inner);
+
+    /// <summary>
+    /// The first pass of a long sum: partial[(o·chunks + c)·inner + i] = the sum of chunk c (<paramref name="chunk"/>
+    /// elements, the last one shorter) of x's middle dim, one thread per chunk, in order. The partial sums are again an
+    /// (outer, chunks, inner) block for <see cref="Sum"/>: a fixed order, so the result is deterministic.
+    /// </summary>
+    public void SumChunks(ArrayView<float> partial, ArrayView<float> x, int offset, int outer, int n, int inner, int chunk)
+    {
+        int chunks = (n + chunk - 1) / chunk;
+        _sumChunks(outer * chunks * inner, partial, x, offset, n, inner, chunk);
+    }
 
     /// <summary>dst[0..n) = value.</summary>
     public void Fill(ArrayView<float> dst, float value, int n) => _fill(n, dst, value);
@@ -104,6 +117,17 @@ internal sealed class GpuTensorKernels
         float s = 0f;
         for (int j = 0; j < n; j++) s += x[start + (long)j * inner];
         r[t] = s;
+    }
+
+    private static void SumChunksKernel(Index1D t, ArrayView<float> partial, ArrayView<float> x, int offset, int n, int inner, int chunk)
+    {
+        int chunks = (n + chunk - 1) / chunk;
+        int i = t % inner, rest = t / inner, c = rest % chunks, o = rest / chunks;
+        int first = c * chunk, count = XMath.Min(chunk, n - first);
+        long start = offset + ((long)o * n + first) * inner + i;
+        float s = 0f;
+        for (int j = 0; j < count; j++) s += x[start + (long)j * inner];
+        partial[t] = s;
     }
 
     private static void FillKernel(Index1D i, ArrayView<float> dst, float value) => dst[i] = value;

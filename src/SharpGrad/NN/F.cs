@@ -51,12 +51,12 @@ public static partial class F
         if (input.IsOnDevice)
         {
             // Labels stay int64 on the CPU: the loss is the sum of the scores times a one-hot of -1/N, made here and sent
-            // along (N·C floats), which differentiates on the device like the gather it replaces.
-            int n = input.Size(0), c = input.Size(1);
-            var weights = new float[n * c];
-            ReadOnlySpan<long> labels = target.Contiguous().Contents<long>();
-            for (int i = 0; i < n; i++) weights[i * c + (int)labels[i]] = -1f / n;
-            return (input * Tensor.From(weights, [n, c]).To(input.Device)).Sum();
+            // along (N·C floats), which differentiates on the device like the gather it replaces. A captured step
+            // makes the one-hot again from the labels at each replay.
+            Tensor labels = target.Contiguous(), weights = Tensor.Uninitialized([input.Size(0), input.Size(1)]);
+            OneHot(weights, labels);
+            CapturedGraph.Record(weights, (weights, labels), static s => OneHot(s.weights, s.labels));
+            return (input * weights.To(input.Device)).Sum();
         }
         return -input.Gather(1, target.Unsqueeze(1)).Mean();
     }
@@ -92,6 +92,20 @@ public static partial class F
         if (!input.Shape.Equals(target.Shape))
             throw new ArgumentException($"{op}: input has shape {input.Shape} but target has shape {target.Shape}; they must match (reshape or unsqueeze the target).");
         return target.DType == DType.Float32 ? target : target.Float();
+    }
+
+    /// <summary>weights [N, C] = -1/N at each row's label, 0 elsewhere (labels checked: a replay may bring new ones).</summary>
+    private static void OneHot(Tensor weights, Tensor labels)
+    {
+        int n = weights.Size(0), c = weights.Size(1);
+        Span<float> w = weights.Floats;
+        w.Clear();
+        ReadOnlySpan<long> l = labels.Contents<long>();
+        for (int i = 0; i < n; i++)
+        {
+            if ((ulong)l[i] >= (ulong)c) throw new ArgumentException($"NllLoss: target holds class {l[i]}, outside 0..{c - 1} for {c} classes.");
+            w[i * c + (int)l[i]] = -1f / n;
+        }
     }
 
     private static void CheckClassification(Tensor input, Tensor target, string op)

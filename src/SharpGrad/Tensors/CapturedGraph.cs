@@ -29,6 +29,11 @@ namespace SharpGrad;
 /// <c>Gather</c> (so <c>F.CrossEntropy</c> and <c>F.NllLoss</c>), copies and in-place updates, autograd, and the
 /// optimizers.
 /// </para>
+/// <para>
+/// On a device (<c>tensor.To(Device.Cuda())</c>) every kernel the step launches is recorded, so convolutions and
+/// pooling replay there too (batch norm still refuses, for its running statistics); host-to-device copies read their
+/// CPU tensor again at each replay, so feeding CPU batches into a step that moves them works as on the CPU.
+/// </para>
 /// </remarks>
 public sealed class CapturedGraph : IDisposable
 {
@@ -45,6 +50,8 @@ public sealed class CapturedGraph : IDisposable
     /// differ at the end of the capture and the capture fails instead of replaying the constant.
     /// </summary>
     private readonly Dictionary<Array, (string Origin, byte[] Bytes)> _constants = new(ReferenceEqualityComparer.Instance);
+    /// <summary>The storage of each device memory the capture owns, so a device launch can mark what it writes.</summary>
+    private readonly Dictionary<DeviceMemory, Array> _device = new(ReferenceEqualityComparer.Instance);
     private readonly List<Tensor> _tensors = [];
     private bool _disposed;
 
@@ -108,6 +115,7 @@ public sealed class CapturedGraph : IDisposable
         if (_disposed) return;
         _disposed = true;
         BufferPool.ReleaseAll(_tensors, _owned);
+        _device.Clear();
         _launches.Clear();
     }
 
@@ -123,6 +131,28 @@ public sealed class CapturedGraph : IDisposable
         g._unwritten.Add(array, Origin());
         if (clear) g._launches.Add(new Launch<Array>(array, static a => Array.Clear(a)));
         return array;
+    }
+
+    /// <summary>Makes the capture own the storage of a new device tensor (freed on <see cref="Dispose"/>); unwritten until a device launch writes it.</summary>
+    internal static void OwnDevice(DeviceMemory[] storage)
+    {
+        CapturedGraph g = t_capturing!;
+        g._owned.Add(storage, DType.Float32);
+        g._unwritten.Add(storage, Origin());
+        g._device.Add(storage[0], storage);
+    }
+
+    /// <summary>
+    /// During a capture, records a device launch (a <see cref="DeviceBackend"/> entry point with its arguments) and
+    /// marks the device memory it writes as written. The backend calls it for every launch it runs while capturing.
+    /// </summary>
+    internal static void RecordDevice(Action launch, DeviceMemory? written, DeviceMemory? written2, DeviceMemory? written3)
+    {
+        CapturedGraph? g = t_capturing;
+        if (g is null) return;
+        foreach (DeviceMemory? w in (ReadOnlySpan<DeviceMemory?>)[written, written2, written3])
+            if (w is not null && g._device.TryGetValue(w, out Array? storage)) g._unwritten.Remove(storage);
+        g._launches.Add(new Launch<Action>(launch, static run => run()));
     }
 
     /// <summary>Records a tensor over storage the capture owns, so <see cref="Dispose"/> can release it; false if it owns none.</summary>
@@ -145,7 +175,7 @@ public sealed class CapturedGraph : IDisposable
     internal static void Record<TState>(Tensor written, TState state, Action<TState> run)
     {
         CapturedGraph? g = t_capturing;
-        if (g is null) return;
+        if (g is null || written.IsOnDevice) return; // the device backend recorded its own launches
         g._unwritten.Remove(written.Storage);
         g._constants.Remove(written.Storage);
         g._launches.Add(new Launch<TState>(state, run));

@@ -31,9 +31,11 @@ internal readonly record struct DeviceLayout(int[] Sizes, int[] Strides, int Off
 
 /// <summary>
 /// The entry points the tensor ops call for tensors on one device (issue 16's seam): allocation and transfers, strided
-/// copies, broadcasting elementwise ops, the matrix product and sums along a middle dim. Float32 only. The CPU needs no
-/// backend: its ops run the kernels in <c>Kernels/</c> directly, so the CPU path pays one type check per op.
-/// Implementations live outside the core (SharpGrad.Cuda) and register themselves with <see cref="Register"/>.
+/// copies, broadcasting elementwise ops, the matrix product, sums along a middle dim, softmax, convolution, batch norm,
+/// pooling and the optimizer steps. Float32 only. The CPU needs no backend: its ops run the kernels in <c>Kernels/</c>
+/// directly, so the CPU path pays one type check per op. Every entry point goes through one place (<c>Launch</c>) that
+/// names the op and shapes of a failed launch and records launches for <see cref="CapturedGraph"/>; implementations
+/// (SharpGrad.Cuda) override the <c>...Core</c> methods and register themselves with <see cref="Register"/>.
 /// </summary>
 internal abstract class DeviceBackend
 {
@@ -48,80 +50,219 @@ internal abstract class DeviceBackend
     /// <summary>Uninitialised memory for <paramref name="length"/> floats.</summary>
     public abstract DeviceMemory Allocate(long length);
 
-    /// <summary>Copies <paramref name="src"/> to the start of <paramref name="dst"/>.</summary>
-    public abstract void Upload(DeviceMemory dst, ReadOnlySpan<float> src);
+    // ---- Entry points. Each runs its kernel through Launch, which names the op and its shapes when the launch fails
+    // ---- and records the launch while a CapturedGraph is capturing; the backends implement the ...Core methods.
+
+    /// <summary>Copies the contiguous host tensor <paramref name="host"/> to the start of <paramref name="dst"/> (a replay reads the host tensor again).</summary>
+    public void Upload(DeviceMemory dst, Tensor host) =>
+        Launch("Upload", () => UploadCore(dst, host.Floats), () => $"{host.Numel} floats", dst);
 
     /// <summary>Copies <c>dst.Length</c> floats from <paramref name="src"/> at <paramref name="offset"/> back to the host, after the device's queued work.</summary>
-    public abstract void Download(DeviceMemory src, long offset, Span<float> dst);
+    public void Download(DeviceMemory src, long offset, float[] dst) =>
+        Launch("Download", () => DownloadCore(src, offset, dst), () => $"{dst.Length} floats from element {offset} of {src.Length}");
 
     /// <summary>Sets the first <paramref name="length"/> floats of <paramref name="dst"/> to <paramref name="value"/>.</summary>
-    public abstract void Fill(DeviceMemory dst, long length, float value);
+    public void Fill(DeviceMemory dst, long length, float value) =>
+        Launch("Fill", () => FillCore(dst, length, value), () => $"{length} floats", dst);
 
     /// <summary>dst written through <paramref name="dstLayout"/> = src read through <paramref name="srcLayout"/> (both of <c>dstLayout.Sizes</c>, strides already broadcast).</summary>
-    public abstract void Copy(DeviceMemory dst, DeviceLayout dstLayout, DeviceMemory src, DeviceLayout srcLayout);
+    public void Copy(DeviceMemory dst, DeviceLayout dstLayout, DeviceMemory src, DeviceLayout srcLayout) =>
+        Launch("Copy", () => CopyCore(dst, dstLayout, src, srcLayout),
+            () => $"sizes {Dims(dstLayout.Sizes)}, destination strides {Dims(dstLayout.Strides)} from {dstLayout.Offset}, source strides {Dims(srcLayout.Strides)} from {srcLayout.Offset}", dst);
 
     /// <summary>r (contiguous, of <paramref name="shape"/>) = op(a, b), each operand read through strides already broadcast to <paramref name="shape"/> (0 where it repeats).</summary>
-    public abstract void Binary(BinaryOp op, DeviceMemory r, int[] shape, DeviceMemory a, int[] stridesA, int offsetA, DeviceMemory b, int[] stridesB, int offsetB);
+    public void Binary(BinaryOp op, DeviceMemory r, int[] shape, DeviceMemory a, int[] stridesA, int offsetA, DeviceMemory b, int[] stridesB, int offsetB) =>
+        Launch("Binary", () => BinaryCore(op, r, shape, a, stridesA, offsetA, b, stridesB, offsetB),
+            () => $"{op} of shape {Dims(shape)}, a strides {Dims(stridesA)} from {offsetA}, b strides {Dims(stridesB)} from {offsetB}", r);
 
     /// <summary>r[0..n) = op(x[offset..offset + n)).</summary>
-    public abstract void Unary(UnaryOp op, DeviceMemory r, DeviceMemory x, int offset, int n);
+    public void Unary(UnaryOp op, DeviceMemory r, DeviceMemory x, int offset, int n) =>
+        Launch("Unary", () => UnaryCore(op, r, x, offset, n), () => $"{op} of {n} elements from {offset}", r);
 
     /// <summary>d[0..n) = g[offsetG + i] where y[offsetY + i] &gt; 0, else 0 (ReLU's backward from its output).</summary>
-    public abstract void ReluBackward(DeviceMemory d, DeviceMemory y, int offsetY, DeviceMemory g, int offsetG, int n);
+    public void ReluBackward(DeviceMemory d, DeviceMemory y, int offsetY, DeviceMemory g, int offsetG, int n) =>
+        Launch("ReluBackward", () => ReluBackwardCore(d, y, offsetY, g, offsetG, n), () => $"{n} elements", d);
 
     /// <summary>r (m×n, row-major) = a (m×k) · b (k×n), each read through its offset and row and column strides.</summary>
-    public abstract void MatMul(DeviceMemory r, DeviceMemory a, int offsetA, int rsA, int csA, DeviceMemory b, int offsetB, int rsB, int csB, int m, int n, int k);
+    public void MatMul(DeviceMemory r, DeviceMemory a, int offsetA, int rsA, int csA, DeviceMemory b, int offsetB, int rsB, int csB, int m, int n, int k) =>
+        Launch("MatMul", () => MatMulCore(r, a, offsetA, rsA, csA, b, offsetB, rsB, csB, m, n, k),
+            () => $"[{m}, {k}] · [{k}, {n}], a strides ({rsA}, {csA}) from {offsetA}, b strides ({rsB}, {csB}) from {offsetB}", r);
 
     /// <summary>r[o, i] = Σ_j x[offset + (o·n + j)·inner + i]: the sum over the middle of a contiguous (outer, n, inner) block.</summary>
-    public abstract void Sum(DeviceMemory r, DeviceMemory x, int offset, int outer, int n, int inner);
+    public void Sum(DeviceMemory r, DeviceMemory x, int offset, int outer, int n, int inner) =>
+        Launch("Sum", () => SumCore(r, x, offset, outer, n, inner), () => $"over the middle of ({outer}, {n}, {inner}) from {offset}", r);
 
     /// <summary>y = softmax (or log-softmax) of each of <paramref name="rows"/> contiguous rows of <paramref name="n"/> in x from <paramref name="offsetX"/>.</summary>
-    public abstract void Softmax(DeviceMemory y, DeviceMemory x, int offsetX, int rows, int n, bool log);
+    public void Softmax(DeviceMemory y, DeviceMemory x, int offsetX, int rows, int n, bool log) =>
+        Launch(log ? "LogSoftmax" : "Softmax", () => SoftmaxCore(y, x, offsetX, rows, n, log), () => $"{rows} rows of {n}", y);
 
     /// <summary>The input gradient of <see cref="Softmax"/> from its output y and the output gradient g (contiguous from <paramref name="offsetG"/>).</summary>
-    public abstract void SoftmaxBackward(DeviceMemory dx, DeviceMemory g, int offsetG, DeviceMemory y, int rows, int n, bool log);
+    public void SoftmaxBackward(DeviceMemory dx, DeviceMemory g, int offsetG, DeviceMemory y, int rows, int n, bool log) =>
+        Launch(log ? "LogSoftmaxBackward" : "SoftmaxBackward", () => SoftmaxBackwardCore(dx, g, offsetG, y, rows, n, log), () => $"{rows} rows of {n}", dx);
 
     /// <summary>y = conv2d(x, w) + bias for the geometry <paramref name="s"/>; every operand contiguous from its first element.</summary>
-    public abstract void ConvForward(DeviceMemory y, DeviceMemory x, DeviceMemory w, DeviceMemory? bias, Conv2dGeometry s);
+    public void ConvForward(DeviceMemory y, DeviceMemory x, DeviceMemory w, DeviceMemory? bias, Conv2dGeometry s) =>
+        Launch("Conv2d", () => ConvForwardCore(y, x, w, bias, s), () => Describe(s), y);
 
     /// <summary>dx = the input gradient of the convolution for dy, overwritten.</summary>
-    public abstract void ConvInputGrad(DeviceMemory dx, DeviceMemory dy, DeviceMemory w, Conv2dGeometry s);
+    public void ConvInputGrad(DeviceMemory dx, DeviceMemory dy, DeviceMemory w, Conv2dGeometry s) =>
+        Launch("Conv2d input gradient", () => ConvInputGradCore(dx, dy, w, s), () => Describe(s), dx);
 
     /// <summary>dw = the weight gradient of the convolution for dy and x, overwritten.</summary>
-    public abstract void ConvWeightGrad(DeviceMemory dw, DeviceMemory dy, DeviceMemory x, Conv2dGeometry s);
+    public void ConvWeightGrad(DeviceMemory dw, DeviceMemory dy, DeviceMemory x, Conv2dGeometry s) =>
+        Launch("Conv2d weight gradient", () => ConvWeightGradCore(dw, dy, x, s), () => Describe(s), dw);
 
     /// <summary>
     /// Batch norm of x (N, C, L) per channel into y (ReLU'd when <paramref name="relu"/>), writing the mean and 1/std it
     /// used (C each); gamma and beta both or neither; in training the running statistics (when given) are updated in place.
     /// </summary>
-    public abstract void BatchNormForward(DeviceMemory y, DeviceMemory x, DeviceMemory? gamma, DeviceMemory? beta, DeviceMemory? runningMean,
-        DeviceMemory? runningVar, DeviceMemory mean, DeviceMemory invstd, int n, int c, int l, bool training, float momentum, float eps, bool relu);
+    public void BatchNormForward(DeviceMemory y, DeviceMemory x, DeviceMemory? gamma, DeviceMemory? beta, DeviceMemory? runningMean,
+        DeviceMemory? runningVar, DeviceMemory mean, DeviceMemory invstd, int n, int c, int l, bool training, float momentum, float eps, bool relu) =>
+        Launch("BatchNorm", () => BatchNormForwardCore(y, x, gamma, beta, runningMean, runningVar, mean, invstd, n, c, l, training, momentum, eps, relu),
+            () => $"input ({n}, {c}, {l}), {(training ? "training" : "evaluation")}", y, mean, invstd);
 
     /// <summary>Batch norm's gradients: dx always, dgamma and dbeta with an affine transform (dy masked where y ≤ 0 when <paramref name="relu"/>).</summary>
-    public abstract void BatchNormBackward(DeviceMemory dx, DeviceMemory? dgamma, DeviceMemory? dbeta, DeviceMemory dy, DeviceMemory x, DeviceMemory y,
-        DeviceMemory? gamma, DeviceMemory mean, DeviceMemory invstd, int n, int c, int l, bool training, bool relu);
+    public void BatchNormBackward(DeviceMemory dx, DeviceMemory? dgamma, DeviceMemory? dbeta, DeviceMemory dy, DeviceMemory x, DeviceMemory y,
+        DeviceMemory? gamma, DeviceMemory mean, DeviceMemory invstd, int n, int c, int l, bool training, bool relu) =>
+        Launch("BatchNorm backward", () => BatchNormBackwardCore(dx, dgamma, dbeta, dy, x, y, gamma, mean, invstd, n, c, l, training, relu),
+            () => $"input ({n}, {c}, {l}), {(training ? "training" : "evaluation")}", dx, dgamma, dbeta);
 
     /// <summary>
     /// Max or average pooling of x (planes, H, W) into y (planes, OH, OW); the max writes each output's argmax
     /// (h·W + w, stored as int32 in <paramref name="argmax"/>'s memory) for the backward pass.
     /// </summary>
-    public abstract void PoolForward(DeviceMemory y, DeviceMemory argmax, DeviceMemory x, Pool2dGeometry s, bool max, bool countIncludePad);
+    public void PoolForward(DeviceMemory y, DeviceMemory argmax, DeviceMemory x, Pool2dGeometry s, bool max, bool countIncludePad) =>
+        Launch(max ? "MaxPool2d" : "AvgPool2d", () => PoolForwardCore(y, argmax, x, s, max, countIncludePad), () => Describe(s), y, argmax);
 
     /// <summary>The pool's input gradient, overwritten; <paramref name="counts"/> holds each output position's divisor (OH·OW) for the average.</summary>
-    public abstract void PoolBackward(DeviceMemory dx, DeviceMemory dy, DeviceMemory argmax, DeviceMemory counts, Pool2dGeometry s, bool max);
+    public void PoolBackward(DeviceMemory dx, DeviceMemory dy, DeviceMemory argmax, DeviceMemory counts, Pool2dGeometry s, bool max) =>
+        Launch(max ? "MaxPool2d backward" : "AvgPool2d backward", () => PoolBackwardCore(dx, dy, argmax, counts, s, max), () => Describe(s), dx);
 
     /// <summary>fastai's SGD on w[0..n): w ·= 1 - lr·wd; with momentum avg = mom·avg + g and w -= lr·avg, else w -= lr·g (g contiguous from <paramref name="offsetG"/>).</summary>
-    public abstract void SgdStep(DeviceMemory w, DeviceMemory g, int offsetG, DeviceMemory? avg, float lr, float mom, float wd, int n);
+    public void SgdStep(DeviceMemory w, DeviceMemory g, int offsetG, DeviceMemory? avg, float lr, float mom, float wd, int n) =>
+        Launch("SGD step", () => SgdStepCore(w, g, offsetG, avg, lr, mom, wd, n), () => $"{n} parameters", w, avg);
 
     /// <summary>fastai's Adam on w[0..n) with its moving averages (the CPU's AdamKernel, operation for operation).</summary>
-    public abstract void AdamStep(DeviceMemory w, DeviceMemory g, int offsetG, DeviceMemory avg, DeviceMemory sqr, float decay, float mom, float sqrMom, float stepSize, float invDebias2, float eps, int n);
+    public void AdamStep(DeviceMemory w, DeviceMemory g, int offsetG, DeviceMemory avg, DeviceMemory sqr, float decay, float mom, float sqrMom, float stepSize, float invDebias2, float eps, int n) =>
+        Launch("Adam step", () => AdamStepCore(w, g, offsetG, avg, sqr, decay, mom, sqrMom, stepSize, invDebias2, eps, n), () => $"{n} parameters", w, avg, sqr);
+
+    /// <summary>
+    /// Runs one entry point's kernel: a failure becomes an error naming the device, the op and its shapes; during a
+    /// <see cref="CapturedGraph"/> capture the launch is recorded (with the memory it writes) for the replays.
+    /// </summary>
+    /// <remarks>
+    /// Launches are asynchronous, so a kernel that fails on the device itself may surface only at a later launch or
+    /// download; with <see cref="LaunchBlockingVariable"/> set each launch waits for the device, so the error names the
+    /// op that failed (CUDA_LAUNCH_BLOCKING's counterpart). The closures cost one small allocation per launch, beside
+    /// microseconds for the launch itself.
+    /// </remarks>
+    private void Launch(string op, Action run, Func<string> shapes, DeviceMemory? written = null, DeviceMemory? written2 = null, DeviceMemory? written3 = null,
+        [System.Runtime.CompilerServices.CallerMemberName] string entryPoint = "")
+    {
+        t_launched?.Add(entryPoint);
+        try
+        {
+            run();
+            if (s_blocking) SynchronizeCore();
+        }
+        catch (Exception e) when (e is not (NotSupportedException or DeviceLaunchException or OutOfMemoryException))
+        {
+            string hint = s_blocking ? "" : $" A launch queued earlier may be what failed: set {LaunchBlockingVariable}=1 to make each launch wait, so the error names it.";
+            throw new DeviceLaunchException($"{Device}: {op} failed ({shapes()}): {e.Message.TrimEnd('.')}.{hint}", e);
+        }
+        if (CapturedGraph.IsCapturing) CapturedGraph.RecordDevice(run, written, written2, written3);
+    }
+
+    /// <summary>While set, the entry points launched on this thread are added to it (how a test proves it exercised every one).</summary>
+    [ThreadStatic] internal static HashSet<string>? t_launched;
+
+    private static string Dims(int[] values) => $"[{string.Join(", ", values)}]";
+
+    private static string Describe(Conv2dGeometry s) =>
+        $"input [{s.N}, {s.C}, {s.H}, {s.W}], weight [{s.OC}, {s.C / Math.Max(s.Groups, 1)}, {s.KH}, {s.KW}], output [{s.N}, {s.OC}, {s.OH}, {s.OW}], " +
+        $"stride ({s.StrideH}, {s.StrideW}), padding ({s.PadH}, {s.PadW}), dilation ({s.DilH}, {s.DilW}), groups {s.Groups}";
+
+    private static string Describe(Pool2dGeometry s) =>
+        $"{s.Planes} planes of {s.H}×{s.W} to {s.OH}×{s.OW}, kernel ({s.KH}, {s.KW}), stride ({s.StrideH}, {s.StrideW}), padding ({s.PadH}, {s.PadW})";
+
+    /// <summary>Set to 1, every device launch waits for the device to finish it, so an error names the op that failed (slow; for debugging).</summary>
+    public const string LaunchBlockingVariable = "SHARPGRAD_LAUNCH_BLOCKING";
+
+    private static readonly bool s_blocking = Environment.GetEnvironmentVariable(LaunchBlockingVariable) == "1";
+
+    // ---- What a backend implements (the arguments as the entry points above describe them).
+
+    /// <summary>Waits until the device has finished every launch queued so far.</summary>
+    protected abstract void SynchronizeCore();
+
+    /// <summary>Copies <paramref name="src"/> to the start of <paramref name="dst"/>.</summary>
+    protected abstract void UploadCore(DeviceMemory dst, ReadOnlySpan<float> src);
+
+    /// <summary>Copies <c>dst.Length</c> floats from <paramref name="src"/> at <paramref name="offset"/> back to the host, after the device's queued work.</summary>
+    protected abstract void DownloadCore(DeviceMemory src, long offset, Span<float> dst);
+
+    /// <summary>See <see cref="Fill"/>.</summary>
+    protected abstract void FillCore(DeviceMemory dst, long length, float value);
+
+    /// <summary>See <see cref="Copy"/>.</summary>
+    protected abstract void CopyCore(DeviceMemory dst, DeviceLayout dstLayout, DeviceMemory src, DeviceLayout srcLayout);
+
+    /// <summary>See <see cref="Binary"/>.</summary>
+    protected abstract void BinaryCore(BinaryOp op, DeviceMemory r, int[] shape, DeviceMemory a, int[] stridesA, int offsetA, DeviceMemory b, int[] stridesB, int offsetB);
+
+    /// <summary>See <see cref="Unary"/>.</summary>
+    protected abstract void UnaryCore(UnaryOp op, DeviceMemory r, DeviceMemory x, int offset, int n);
+
+    /// <summary>See <see cref="ReluBackward"/>.</summary>
+    protected abstract void ReluBackwardCore(DeviceMemory d, DeviceMemory y, int offsetY, DeviceMemory g, int offsetG, int n);
+
+    /// <summary>See <see cref="MatMul"/>.</summary>
+    protected abstract void MatMulCore(DeviceMemory r, DeviceMemory a, int offsetA, int rsA, int csA, DeviceMemory b, int offsetB, int rsB, int csB, int m, int n, int k);
+
+    /// <summary>See <see cref="Sum"/>.</summary>
+    protected abstract void SumCore(DeviceMemory r, DeviceMemory x, int offset, int outer, int n, int inner);
+
+    /// <summary>See <see cref="Softmax"/>.</summary>
+    protected abstract void SoftmaxCore(DeviceMemory y, DeviceMemory x, int offsetX, int rows, int n, bool log);
+
+    /// <summary>See <see cref="SoftmaxBackward"/>.</summary>
+    protected abstract void SoftmaxBackwardCore(DeviceMemory dx, DeviceMemory g, int offsetG, DeviceMemory y, int rows, int n, bool log);
+
+    /// <summary>See <see cref="ConvForward"/>.</summary>
+    protected abstract void ConvForwardCore(DeviceMemory y, DeviceMemory x, DeviceMemory w, DeviceMemory? bias, Conv2dGeometry s);
+
+    /// <summary>See <see cref="ConvInputGrad"/>.</summary>
+    protected abstract void ConvInputGradCore(DeviceMemory dx, DeviceMemory dy, DeviceMemory w, Conv2dGeometry s);
+
+    /// <summary>See <see cref="ConvWeightGrad"/>.</summary>
+    protected abstract void ConvWeightGradCore(DeviceMemory dw, DeviceMemory dy, DeviceMemory x, Conv2dGeometry s);
+
+    /// <summary>See <see cref="BatchNormForward"/>.</summary>
+    protected abstract void BatchNormForwardCore(DeviceMemory y, DeviceMemory x, DeviceMemory? gamma, DeviceMemory? beta, DeviceMemory? runningMean,
+        DeviceMemory? runningVar, DeviceMemory mean, DeviceMemory invstd, int n, int c, int l, bool training, float momentum, float eps, bool relu);
+
+    /// <summary>See <see cref="BatchNormBackward"/>.</summary>
+    protected abstract void BatchNormBackwardCore(DeviceMemory dx, DeviceMemory? dgamma, DeviceMemory? dbeta, DeviceMemory dy, DeviceMemory x, DeviceMemory y,
+        DeviceMemory? gamma, DeviceMemory mean, DeviceMemory invstd, int n, int c, int l, bool training, bool relu);
+
+    /// <summary>See <see cref="PoolForward"/>.</summary>
+    protected abstract void PoolForwardCore(DeviceMemory y, DeviceMemory argmax, DeviceMemory x, Pool2dGeometry s, bool max, bool countIncludePad);
+
+    /// <summary>See <see cref="PoolBackward"/>.</summary>
+    protected abstract void PoolBackwardCore(DeviceMemory dx, DeviceMemory dy, DeviceMemory argmax, DeviceMemory counts, Pool2dGeometry s, bool max);
+
+    /// <summary>See <see cref="SgdStep"/>.</summary>
+    protected abstract void SgdStepCore(DeviceMemory w, DeviceMemory g, int offsetG, DeviceMemory? avg, float lr, float mom, float wd, int n);
+
+    /// <summary>See <see cref="AdamStep"/>.</summary>
+    protected abstract void AdamStepCore(DeviceMemory w, DeviceMemory g, int offsetG, DeviceMemory avg, DeviceMemory sqr, float decay, float mom, float sqrMom, float stepSize, float invDebias2, float eps, int n);
 
     /// <summary>Buffers whose tensors are gone but which wait for the device to finish its queued work before being freed.</summary>
     public virtual int PendingReleases => 0;
 
     /// <summary>Names the op and device when a backend cannot run an op; the message says how to go on.</summary>
     public NotSupportedException Unsupported(string op) =>
-        new($"{op} does not run on {Device} yet: SharpGrad's device backend covers copies, elementwise ops, MatMul and sums so far. Move the tensors with .To(Device.Cpu) for this step.");
+        new($"{op} does not run on {Device} yet. Move the tensors with .To(Device.Cpu) for this step.");
 
     /// <summary>Makes <paramref name="factory"/> the way to open <paramref name="device"/> (replacing any earlier one; an open backend is kept until replaced).</summary>
     public static void Register(Device device, Func<DeviceBackend> factory)
@@ -169,3 +310,6 @@ internal abstract class DeviceBackend
         if (provider is not null) System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(provider.TypeHandle);
     }
 }
+
+/// <summary>A device kernel failed; the message names the device, the op and its shapes, the inner exception the cause.</summary>
+internal sealed class DeviceLaunchException(string message, Exception inner) : InvalidOperationException(message, inner);

@@ -32,7 +32,7 @@ public sealed partial class Tensor
             Tensor host = from.IsCpu ? Contiguous() : Download();
             DeviceBackend backend = DeviceBackend.For(device);
             r = OnDevice(backend, host.Sizes);
-            if (r.Numel > 0) backend.Upload(r.Memory, host.Floats);
+            if (r.Numel > 0) backend.Upload(r.Memory, host);
         }
         return Record(r, OpKind.ToDevice, this, g => g.To(from));
     }
@@ -94,8 +94,8 @@ public sealed partial class Tensor
     }
 
     private static InvalidOperationException OnDeviceError(Array storage) =>
-        new($"This tensor is on {((DeviceMemory[])storage)[0].Backend.Device}, and the operation asked of it runs only on the CPU so far " +
-            "(the device backend covers copies, elementwise ops, MatMul and sums). Move it with .To(Device.Cpu) first.");
+        new($"This tensor is on {((DeviceMemory[])storage)[0].Backend.Device}, and the operation asked of it runs only on the CPU so far. " +
+            "Move it with .To(Device.Cpu) first.");
 
     /// <summary>A new float tensor shaped like device tensor <paramref name="like"/>, on its device, every element <paramref name="value"/>.</summary>
     private static Tensor FilledOn(Tensor like, float value)

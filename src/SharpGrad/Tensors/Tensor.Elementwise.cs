@@ -151,10 +151,15 @@ public sealed partial class Tensor
     public Tensor Pow(float exponent)
     {
         if (DType != DType.Float32) throw new NotSupportedException($"Pow needs a float tensor, got {DType.TorchName()}.");
-        Tensor a = this, src = Contiguous();
-        Tensor r = Uninitialized(Sizes);
-        Elementwise.PowScalar(r.Floats, src.Floats, exponent);
-        CapturedGraph.Record(r, (src, r, exponent), static s => Elementwise.PowScalar(s.r.Floats, s.src.Floats, s.exponent));
+        Tensor a = this, r;
+        if (IsOnDevice) r = exponent == 2f ? Detach().DeviceUnary(UnaryOp.Square) : BinaryForward(BinaryOp.Pow, Detach(), Scalar(exponent), "Pow");
+        else
+        {
+            Tensor src = Contiguous();
+            r = Uninitialized(Sizes);
+            Elementwise.PowScalar(r.Floats, src.Floats, exponent);
+            CapturedGraph.Record(r, (src, r, exponent), static s => Elementwise.PowScalar(s.r.Floats, s.src.Floats, s.exponent));
+        }
         return Record(r, OpKind.PowScalar, a, g => exponent == 2f ? g.Mul(a).Mul(2f) : g.Mul(a.Pow(exponent - 1f)).Mul(exponent),
             OpTrace.IsActive ? new OpAttributes.Scalar(exponent) : null);
     }

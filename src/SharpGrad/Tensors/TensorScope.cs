@@ -115,10 +115,15 @@ public sealed class TensorScope : IDisposable
             }
     }
 
-    /// <summary>Makes the innermost scope on this thread own <paramref name="storage"/> (device memory, which does not come from the pool), so it is freed when the scope ends.</summary>
-    internal static void Own(Array storage, DType dtype)
+    /// <summary>Makes the innermost scope on this thread (or the capture in progress) own <paramref name="storage"/> (device memory, which does not come from the pool), so it is freed when the scope ends.</summary>
+    internal static void Own(DeviceMemory[] storage, DType dtype)
     {
-        if (t_current is not { } s || CapturedGraph.IsCapturing) return;
+        if (CapturedGraph.IsCapturing)
+        {
+            CapturedGraph.OwnDevice(storage); // the graph frees it when disposed; its replays write it
+            return;
+        }
+        if (t_current is not { } s) return;
         s._owned.Add(storage, dtype);
         t_recorded?.Add(storage);
     }
