@@ -60,7 +60,10 @@ internal static class ChildProcess
 /// <summary>The Python peers: <c>/usr/bin/python3 benchmarks/peers/SCRIPT args</c> through <see cref="ChildProcess"/>.</summary>
 internal static class PythonPeer
 {
+    /// <summary>The Python that runs the peers: <c>$SHARPGRAD_PEER_PYTHON</c> (a GPU machine's CUDA build of PyTorch), else Debian's.</summary>
+    public static string Python => Environment.GetEnvironmentVariable("SHARPGRAD_PEER_PYTHON") is { Length: > 0 } p ? p : "/usr/bin/python3";
+
     public static JsonElement? Run(string script, string[] args, string who) =>
-        ChildProcess.RunJson("/usr/bin/python3", [Path.Combine(Repo.Root, "benchmarks", "peers", script), .. args], who,
+        ChildProcess.RunJson(Python, [Path.Combine(Repo.Root, "benchmarks", "peers", script), .. args], who,
             "warning: the peer failed, reporting it as n/a (install python3-torch and python3-torchvision with --install-peers)");
 }

@@ -11,7 +11,8 @@ namespace SharpGrad.Benchmarks;
 /// seed's mnist_loss, batch_accuracy on the validation set after every epoch), beside PyTorch running the same loop
 /// (benchmarks/peers/train_mlp.py). Each round trains a fresh model for 40 epochs on each side, ours then the peer's;
 /// the first <see cref="Warmup"/> epochs of a round are not timed. Rows: the median epoch, its training and validation
-/// passes, and the batch_accuracy after 40 epochs (median over the rounds).
+/// passes, and the batch_accuracy after 40 epochs (median over the rounds). With <c>--device=cuda</c> both sides train
+/// on the GPU.
 /// </summary>
 internal static class TrainMlpSuite
 {
@@ -36,10 +37,10 @@ internal static class TrainMlpSuite
 
         return
         [
-            new Row("simple_net epoch (train and valid)", ours.Median(t => t.Epoch), peer.Median(t => t.Epoch), "ms/epoch", "PyTorch"),
-            new Row("simple_net train pass (48 batches)", ours.Median(t => t.Train), peer.Median(t => t.Train), "ms/epoch", "PyTorch"),
-            new Row("simple_net valid pass (8 batches)", ours.Median(t => t.Valid), peer.Median(t => t.Valid), "ms/epoch", "PyTorch"),
-            new Row($"simple_net {Epochs} epochs batch_accuracy", ours.MedianAccuracy, peer.MedianAccuracy, "accuracy", "PyTorch"),
+            new Row($"simple_net epoch (train and valid){BenchDevice.Suffix}", ours.Median(t => t.Epoch), peer.Median(t => t.Epoch), "ms/epoch", "PyTorch"),
+            new Row($"simple_net train pass (48 batches){BenchDevice.Suffix}", ours.Median(t => t.Train), peer.Median(t => t.Train), "ms/epoch", "PyTorch"),
+            new Row($"simple_net valid pass (8 batches){BenchDevice.Suffix}", ours.Median(t => t.Valid), peer.Median(t => t.Valid), "ms/epoch", "PyTorch"),
+            new Row($"simple_net {Epochs} epochs batch_accuracy{BenchDevice.Suffix}", ours.MedianAccuracy, peer.MedianAccuracy, "accuracy", "PyTorch"),
         ];
     }
 
@@ -74,7 +75,9 @@ internal static class TrainMlpSuite
     {
         Tensor p = predictions.Sigmoid();
         Tensor t = targets.Reshape(p.Shape.ToArray());
-        return Tensor.Where(t.Eq(1f), p.RSub(1f), p).Mean();
+        if (!p.IsOnDevice) return Tensor.Where(t.Eq(1f), p.RSub(1f), p).Mean();
+        Tensor m = t.Eq(1f).Float().To(p.Device); // the labels stay on the CPU: the same choice as a 0/1 blend there
+        return (m * p.RSub(1f) + m.RSub(1f) * p).Mean();
     }
 
     /// <summary>Trains a fresh simple_net for <paramref name="epochs"/> epochs, exactly as a user would, timing each pass.</summary>
@@ -82,6 +85,7 @@ internal static class TrainMlpSuite
     {
         var net = Nn.Sequential(Nn.Flatten(), Nn.Linear(28 * 28, 30), Nn.ReLU(), Nn.Linear(30, 1));
         var learn = new Learner(dls, net, MnistLoss, Optimizers.Sgd, [Metrics.BatchAccuracy]) { Output = null };
+        if (BenchDevice.IsGpu) learn.To(BenchDevice.Current);
         var timer = new PassTimer();
         learn.Fit(epochs, lr: 0.1, cbs: [timer]);
         return new RunResult(timer.Epochs.Skip(Warmup).ToList(), learn.Recorder.Values[^1][2]);
@@ -110,7 +114,7 @@ internal static class TrainMlpSuite
     {
         public static RunResult? Run(string path, int epochs, int warmup)
         {
-            if (PythonPeer.Run("train_mlp.py", [path, epochs.ToString(), warmup.ToString()], "the PyTorch peer") is not { } root) return null;
+            if (PythonPeer.Run("train_mlp.py", [path, epochs.ToString(), warmup.ToString(), .. BenchDevice.PeerArgs], "the PyTorch peer") is not { } root) return null;
             double[] train = root.GetProperty("train_ms").EnumerateArray().Select(e => e.GetDouble()).ToArray();
             double[] valid = root.GetProperty("valid_ms").EnumerateArray().Select(e => e.GetDouble()).ToArray();
             return new RunResult(train.Zip(valid, (t, v) => new EpochTime(t, v)).ToList(), root.GetProperty("accuracy").GetDouble());

@@ -17,6 +17,7 @@ namespace SharpGrad.Benchmarks;
 /// suites, its JIT and its data) and each epoch starts cold, as a user's one-epoch run does. An epoch takes a minute or
 /// more here, so the default is one round (ours, then the peer); <c>--rounds=N</c> runs N alternating rounds and
 /// reports medians. Rows: the epoch (training + validation pass), each pass, the accuracy after it, the peak memory.
+/// With <c>--device=cuda</c> both sides train on the GPU (the rows say so; the memory row is still the host's).
 /// </para>
 /// </summary>
 internal static class TrainResnet18Suite
@@ -32,8 +33,8 @@ internal static class TrainResnet18Suite
         var peer = new List<EpochResult>();
         for (int round = 0; round < rounds; round++)
         {
-            if (Child.Run(ChildProcess.Self("--worker", "resnet18"), "SharpGrad worker", "the SharpGrad worker failed") is { } o) ours.Add(o);
-            if (Child.Run(("/usr/bin/python3", [Path.Combine(Repo.Root, "benchmarks", "peers", "train_resnet18.py"), path]), "PyTorch peer",
+            if (Child.Run(ChildProcess.Self(["--worker", "resnet18", "1", "0.1", .. BenchDevice.WorkerArgs]), "SharpGrad worker", "the SharpGrad worker failed") is { } o) ours.Add(o);
+            if (Child.Run((PythonPeer.Python, [Path.Combine(Repo.Root, "benchmarks", "peers", "train_resnet18.py"), path, "1", "0.1", .. BenchDevice.PeerArgs]), "PyTorch peer",
                           "warning: the PyTorch peer (python3-torch + python3-torchvision) failed, reporting it as n/a; install it with --install-peers") is { } p)
                 peer.Add(p);
         }
@@ -43,11 +44,11 @@ internal static class TrainResnet18Suite
 
         return
         [
-            new Row("resnet18 1cycle epoch (train + valid), s", Median(ours, r => r.Seconds), Median(peer, r => r.Seconds), "s", "PyTorch"),
-            new Row("train pass, s", Median(ours, r => r.TrainS), Median(peer, r => r.TrainS), "s", "PyTorch"),
-            new Row("valid pass, s", Median(ours, r => r.ValidS), Median(peer, r => r.ValidS), "s", "PyTorch"),
-            new Row("accuracy", Median(ours, r => r.Accuracy), Median(peer, r => r.Accuracy), "accuracy", "PyTorch"),
-            new Row("peak memory, MB", Median(ours, r => r.PeakMb), Median(peer, r => r.PeakMb), "MB", "PyTorch"),
+            new Row($"resnet18 1cycle epoch (train + valid){BenchDevice.Suffix}, s", Median(ours, r => r.Seconds), Median(peer, r => r.Seconds), "s", "PyTorch"),
+            new Row($"train pass{BenchDevice.Suffix}, s", Median(ours, r => r.TrainS), Median(peer, r => r.TrainS), "s", "PyTorch"),
+            new Row($"valid pass{BenchDevice.Suffix}, s", Median(ours, r => r.ValidS), Median(peer, r => r.ValidS), "s", "PyTorch"),
+            new Row($"accuracy{BenchDevice.Suffix}", Median(ours, r => r.Accuracy), Median(peer, r => r.Accuracy), "accuracy", "PyTorch"),
+            new Row($"peak host memory{BenchDevice.Suffix}, MB", Median(ours, r => r.PeakMb), Median(peer, r => r.PeakMb), "MB", "PyTorch"),
         ];
     }
 
@@ -64,6 +65,7 @@ internal static class TrainResnet18Suite
         DataLoaders dls = ImageDataLoaders.FromFolder(Datasets.Get(Datasets.MnistSample), bs: 64);
         Learner learn = CnnLearner.Create(dls, Arch.Resnet18, metrics: [Metrics.Accuracy]);
         learn.Output = null;
+        if (BenchDevice.IsGpu) learn.To(BenchDevice.Current);
         double loadedMb = PeakRssMb();
         var timer = new PassTimer();
         learn.FitOneCycle(epochs, lr, cbs: [timer]);

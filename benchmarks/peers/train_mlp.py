@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Peer for `SharpGrad.Benchmarks -- train-mlp`: fastbook chapter 4's simple_net trained the way fastai's Learner does it.
 
-Usage: train_mlp.py MNIST_SAMPLE_DIR [EPOCHS [WARMUP]]      (defaults: 40 epochs, the first 2 untimed)
+Usage: train_mlp.py MNIST_SAMPLE_DIR [EPOCHS [WARMUP]] [--device cuda[:N]]      (defaults: 40 epochs, the first 2 untimed, the CPU)
 
 Loads mnist-sample's PNGs into float tensors once (untimed), then trains nn.Sequential(Flatten, Linear(784, 30), ReLU,
 Linear(30, 1)) with plain SGD at lr 0.1 and the seed's mnist_loss on bs-256 batches (train shuffled with drop_last),
@@ -22,7 +22,23 @@ import torch
 from PIL import Image
 from torch import nn
 
-torch.set_num_threads(2)
+device = torch.device("cpu")
+if "--device" in sys.argv:  # --device cuda[:N]: train on that GPU, in fp32 (TF32 off, as SharpGrad's kernels compute)
+    i = sys.argv.index("--device")
+    device = torch.device(sys.argv[i + 1])
+    del sys.argv[i:i + 2]
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+else:
+    torch.set_num_threads(2)  # the CPU comparison: both sides on this machine's two cores
+
+
+def sync():
+    """Waits for the GPU's queued work, so a pass's time includes it."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
 path = Path(sys.argv[1])
 epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 40
 warmup = int(sys.argv[3]) if len(sys.argv) > 3 else 2
@@ -54,7 +70,7 @@ def batch_accuracy(xb, yb):
     return correct.float().mean()
 
 
-model = nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, 30), nn.ReLU(), nn.Linear(30, 1))
+model = nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, 30), nn.ReLU(), nn.Linear(30, 1)).to(device)
 opt = torch.optim.SGD(model.parameters(), lr=0.1)
 smooth, beta = 0.0, 0.98  # fastai's AvgSmoothLoss, as the Recorder keeps it (loss.item() every batch)
 train_ms, valid_ms = [], []
@@ -63,21 +79,25 @@ for epoch in range(epochs):
     t0 = time.perf_counter()
     model.train()
     for xb, yb in train_dl:
+        xb, yb = xb.to(device, non_blocking=True), yb.to(device, non_blocking=True)
         loss = mnist_loss(model(xb), yb)
         loss.backward()
         opt.step()
         opt.zero_grad()
         smooth = beta * smooth + (1 - beta) * loss.item()
+    sync()
     t1 = time.perf_counter()
     model.eval()
     total_loss = total_acc = n = 0.0
     with torch.no_grad():
         for xb, yb in valid_dl:
+            xb, yb = xb.to(device, non_blocking=True), yb.to(device, non_blocking=True)
             pred = model(xb)
             bs = len(xb)
             total_loss += mnist_loss(pred, yb).item() * bs
             total_acc += batch_accuracy(pred, yb).item() * bs
             n += bs
+    sync()
     t2 = time.perf_counter()
     accuracy, valid_loss = total_acc / n, total_loss / n
     if epoch >= warmup:

@@ -2,7 +2,7 @@
 """Peer for `SharpGrad.Benchmarks -- train-resnet18`: fastai's cnn_learner(dls, resnet18, pretrained=False,
 metrics=accuracy).fit_one_cycle(1, 0.1) on mnist-sample, written out in plain PyTorch 1.13 + torchvision 0.14.
 
-Usage: train_resnet18.py MNIST_SAMPLE_DIR [EPOCHS [LR_MAX]]      (defaults: 1 epoch, lr_max 0.1)
+Usage: train_resnet18.py MNIST_SAMPLE_DIR [EPOCHS [LR_MAX]] [--device cuda[:N]]      (defaults: 1 epoch, lr_max 0.1, the CPU)
 
 - Data: train/3, train/7, valid/3, valid/7 PNGs loaded once (untimed) as float 0..1 tensors of 3x28x28 (the gray
   channel replicated, no normalisation), labels in sorted vocab order (3 -> 0, 7 -> 1); bs 64, the training set
@@ -32,7 +32,23 @@ import torchvision
 from PIL import Image
 from torch import nn
 
-torch.set_num_threads(2)
+device = torch.device("cpu")
+if "--device" in sys.argv:  # --device cuda[:N]: train on that GPU, in fp32 (TF32 off, as SharpGrad's kernels compute)
+    i = sys.argv.index("--device")
+    device = torch.device(sys.argv[i + 1])
+    del sys.argv[i:i + 2]
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+else:
+    torch.set_num_threads(2)  # the CPU comparison: both sides on this machine's two cores
+
+
+def sync():
+    """Waits for the GPU's queued work, so a pass's time includes it."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
 torch.manual_seed(42)
 path = Path(sys.argv[1])
 epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 1
@@ -73,7 +89,7 @@ head = nn.Sequential(
 for m in head:
     if isinstance(m, nn.Linear):
         nn.init.kaiming_normal_(m.weight)
-model = nn.Sequential(body, head)
+model = nn.Sequential(body, head).to(device)
 
 norm_bias = set()
 for m in model.modules():
@@ -109,6 +125,7 @@ for epoch in range(epochs):
     t0 = time.perf_counter()
     model.train()
     for xb, yb in train_dl:
+        xb, yb = xb.to(device, non_blocking=True), yb.to(device, non_blocking=True)
         pos = step / total
         lr = combined_cos(0.25, lr_max / 25, lr_max, lr_max / 1e5, pos)
         mom = combined_cos(0.25, 0.95, 0.85, 0.95, pos)
@@ -122,15 +139,18 @@ for epoch in range(epochs):
         smooth_n += 1
         smooth = beta * smooth + (1 - beta) * loss.item()
         train_loss = smooth / (1 - beta ** smooth_n)
+    sync()
     t1 = time.perf_counter()
     model.eval()
     total_loss = correct = n = 0.0
     with torch.no_grad():
         for xb, yb in valid_dl:
+            xb, yb = xb.to(device, non_blocking=True), yb.to(device, non_blocking=True)
             pred = model(xb)
             total_loss += loss_func(pred, yb).item() * len(xb)
             correct += (pred.argmax(1) == yb).sum().item()
             n += len(xb)
+    sync()
     t2 = time.perf_counter()
     valid_loss, accuracy = total_loss / n, correct / n
     train_s, valid_s = t1 - t0, t2 - t1
