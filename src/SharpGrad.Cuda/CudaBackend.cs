@@ -232,6 +232,12 @@ public static class CudaBackend
         protected override void SoftmaxBackwardCore(DeviceMemory dx, DeviceMemory g, int offsetG, DeviceMemory y, int rows, int n, bool log) =>
             _tensor.SoftmaxBackward(V(dx).SubView(0, (long)rows * n), V(g).SubView(offsetG, (long)rows * n), V(y).SubView(0, (long)rows * n), rows, n, log);
 
+        protected override void MaxMinCore(DeviceMemory values, DeviceMemory argmax, DeviceMemory x, int offset, int outer, int n, int inner, bool max) =>
+            _tensor.MaxMin(V(values), V(argmax).Cast<int>(), V(x), offset, outer, n, inner, max);
+
+        protected override void MaxMinBackwardCore(DeviceMemory dx, DeviceMemory g, int offsetG, DeviceMemory argmax, int outer, int n, int inner) =>
+            _tensor.MaxMinBackward(V(dx), V(g), offsetG, V(argmax).Cast<int>(), outer, n, inner);
+
         /// <summary>Sums with fewer outputs than this split their middle dim into chunks first, so the device has enough threads.</summary>
         private const int FewOutputs = 16384;
 

@@ -45,6 +45,8 @@ internal sealed class GpuTensorKernels
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int> _sum;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, int> _sumChunks;
     private readonly Action<Index1D, ArrayView<float>, float> _fill;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int, int, int> _maxMin;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, ArrayView<int>, int, int> _maxMinBackward;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> _softmaxBackward;
 
     public GpuTensorKernels(Accelerator accelerator)
@@ -54,6 +56,8 @@ internal sealed class GpuTensorKernels
         _sum = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>(SumKernel);
         _sumChunks = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, int>(SumChunksKernel);
         _fill = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(FillKernel);
+        _maxMin = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int, int, int>(MaxMinKernel);
+        _maxMinBackward = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, ArrayView<int>, int, int>(MaxMinBackwardKernel);
         _softmaxBackward = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(SoftmaxBackwardKernel);
     }
 
@@ -76,6 +80,14 @@ internal sealed class GpuTensorKernels
         int chunks = (n + chunk - 1) / chunk;
         _sumChunks(outer * chunks * inner, partial, x, offset, n, inner, chunk);
     }
+
+    /// <summary>The max (or min) over the middle of an (outer, n, inner) block and its first index, one thread per output, in order (NaN wins, as on the CPU).</summary>
+    public void MaxMin(ArrayView<float> values, ArrayView<int> argmax, ArrayView<float> x, int offset, int outer, int n, int inner, bool max) =>
+        _maxMin(outer * inner, values, argmax, x, offset, n, inner, max ? 1 : 0);
+
+    /// <summary>dx (outer, n, inner) = g where the element was its row's argmax, else 0: one thread per element of dx, no atomics.</summary>
+    public void MaxMinBackward(ArrayView<float> dx, ArrayView<float> g, int offsetG, ArrayView<int> argmax, int outer, int n, int inner) =>
+        _maxMinBackward(outer * n * inner, dx, g, offsetG, argmax, n, inner);
 
     /// <summary>dst[0..n) = value.</summary>
     public void Fill(ArrayView<float> dst, float value, int n) => _fill(n, dst, value);
@@ -128,6 +140,31 @@ internal sealed class GpuTensorKernels
         float s = 0f;
         for (int j = 0; j < count; j++) s += x[start + (long)j * inner];
         partial[t] = s;
+    }
+
+    private static void MaxMinKernel(Index1D t, ArrayView<float> values, ArrayView<int> argmax, ArrayView<float> x, int offset, int n, int inner, int max)
+    {
+        int o = t / inner, i = t % inner;
+        long start = offset + (long)o * n * inner + i;
+        float best = x[start];
+        int at = 0;
+        for (int j = 1; j < n && !float.IsNaN(best); j++)
+        {
+            float v = x[start + (long)j * inner];
+            if (float.IsNaN(v) || (max != 0 ? v > best : v < best))
+            {
+                best = v;
+                at = j;
+            }
+        }
+        values[t] = best;
+        argmax[t] = at;
+    }
+
+    private static void MaxMinBackwardKernel(Index1D e, ArrayView<float> dx, ArrayView<float> g, int offsetG, ArrayView<int> argmax, int n, int inner)
+    {
+        int i = e % inner, rest = e / inner, j = rest % n, o = rest / n, t = o * inner + i;
+        dx[e] = argmax[t] == j ? g[offsetG + t] : 0f;
     }
 
     private static void FillKernel(Index1D i, ArrayView<float> dst, float value) => dst[i] = value;

@@ -31,7 +31,7 @@ internal readonly record struct DeviceLayout(int[] Sizes, int[] Strides, int Off
 
 /// <summary>
 /// The entry points the tensor ops call for tensors on one device (issue 16's seam): allocation and transfers, strided
-/// copies, broadcasting elementwise ops, the matrix product, sums along a middle dim, softmax, convolution, batch norm,
+/// copies, broadcasting elementwise ops, the matrix product, sums and max/min along a middle dim, softmax, convolution, batch norm,
 /// pooling and the optimizer steps. Float32 only. The CPU needs no backend: its ops run the kernels in <c>Kernels/</c>
 /// directly, so the CPU path pays one type check per op. Every entry point goes through one place (<c>Launch</c>) that
 /// names the op and shapes of a failed launch and records launches for <see cref="CapturedGraph"/>; implementations
@@ -91,6 +91,17 @@ internal abstract class DeviceBackend
     /// <summary>r[o, i] = Σ_j x[offset + (o·n + j)·inner + i]: the sum over the middle of a contiguous (outer, n, inner) block.</summary>
     public void Sum(DeviceMemory r, DeviceMemory x, int offset, int outer, int n, int inner) =>
         Launch("Sum", () => SumCore(r, x, offset, outer, n, inner), () => $"over the middle of ({outer}, {n}, {inner}) from {offset}", r);
+
+    /// <summary>
+    /// values[o, i] = the largest (or smallest) x[offset + (o·n + j)·inner + i] over j and argmax[o, i] its first j
+    /// (int32 in the memory), a NaN winning as on the CPU.
+    /// </summary>
+    public void MaxMin(DeviceMemory values, DeviceMemory argmax, DeviceMemory x, int offset, int outer, int n, int inner, bool max) =>
+        Launch(max ? "Max" : "Min", () => MaxMinCore(values, argmax, x, offset, outer, n, inner, max), () => $"over the middle of ({outer}, {n}, {inner}) from {offset}", values, argmax);
+
+    /// <summary>The max/min's input gradient, overwritten: dx[o, j, i] = g[offsetG + o·inner + i] where j is (o, i)'s argmax, else 0.</summary>
+    public void MaxMinBackward(DeviceMemory dx, DeviceMemory g, int offsetG, DeviceMemory argmax, int outer, int n, int inner) =>
+        Launch("Max/Min backward", () => MaxMinBackwardCore(dx, g, offsetG, argmax, outer, n, inner), () => $"({outer}, {n}, {inner})", dx);
 
     /// <summary>y = softmax (or log-softmax) of each of <paramref name="rows"/> contiguous rows of <paramref name="n"/> in x from <paramref name="offsetX"/>.</summary>
     public void Softmax(DeviceMemory y, DeviceMemory x, int offsetX, int rows, int n, bool log) =>
@@ -221,6 +232,12 @@ internal abstract class DeviceBackend
 
     /// <summary>See <see cref="Sum"/>.</summary>
     protected abstract void SumCore(DeviceMemory r, DeviceMemory x, int offset, int outer, int n, int inner);
+
+    /// <summary>See <see cref="MaxMin"/>.</summary>
+    protected abstract void MaxMinCore(DeviceMemory values, DeviceMemory argmax, DeviceMemory x, int offset, int outer, int n, int inner, bool max);
+
+    /// <summary>See <see cref="MaxMinBackward"/>.</summary>
+    protected abstract void MaxMinBackwardCore(DeviceMemory dx, DeviceMemory g, int offsetG, DeviceMemory argmax, int outer, int n, int inner);
 
     /// <summary>See <see cref="Softmax"/>.</summary>
     protected abstract void SoftmaxCore(DeviceMemory y, DeviceMemory x, int offsetX, int rows, int n, bool log);

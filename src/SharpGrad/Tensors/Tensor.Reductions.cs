@@ -132,6 +132,7 @@ public sealed partial class Tensor
         if (Sizes.Length > 0 && Sizes[dims[0]] == 0) throw new ArgumentException($"{op}: cannot reduce over dim {dim} of size 0 (shape {Shape}).");
         var (block, outer, n, inner) = ReductionBlock(dims);
         int[] shape = ReducedShape(dims, keepDim);
+        if (block.IsOnDevice) return DeviceMaxMin(block, dims[0], shape, keepDim, outer, n, inner, max);
         Tensor values = Empty(shape), indices = Empty(shape, DType.Int64);
         Reduce.MaxMin(values.Floats, indices.Contents<long>(), block.Floats, outer, n, inner, max);
         int d = dims[0];
@@ -139,6 +140,28 @@ public sealed partial class Tensor
         Tensor idx = indices.Reshape(keepShape);
         Record(values, max ? OpKind.MaxDim : OpKind.MinDim, this, g => Zeros(inSizes).ScatterAddUnrecorded(d, idx, g.Reshape(keepShape)),
             OpTrace.IsActive ? new OpAttributes.Dims([d], keepDim) : null);
+        return (values, indices);
+    }
+
+    /// <summary>
+    /// <see cref="MaxMinDim"/> on a device: the values stay there, the indices come back as an int64 CPU tensor
+    /// (integer tensors live on the CPU, as class labels do), and the backward scatters the gradient to the argmax
+    /// the forward kept in device memory.
+    /// </summary>
+    private (Tensor Values, Tensor Indices) DeviceMaxMin(Tensor block, int d, int[] shape, bool keepDim, int outer, int n, int inner, bool max)
+    {
+        DeviceBackend backend = block.Memory.Backend;
+        Tensor values = OnDevice(backend, shape), argmax = OnDevice(backend, [outer * inner]);
+        backend.MaxMin(values.Memory, argmax.Memory, block.Memory, block.Offset, outer, n, inner, max);
+        float[] raw = argmax.Download().ToArray<float>();
+        Tensor indices = Tensor.From(Array.ConvertAll(System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(raw).ToArray(), i => (long)i), shape);
+        int[] inSizes = Sizes;
+        Record(values, max ? OpKind.MaxDim : OpKind.MinDim, this, g =>
+        {
+            Tensor gc = DenseOnDevice(g), dx = OnDevice(backend, inSizes);
+            backend.MaxMinBackward(dx.Memory, gc.Memory, gc.Offset, argmax.Memory, outer, n, inner);
+            return dx;
+        }, OpTrace.IsActive ? new OpAttributes.Dims([d], keepDim) : null);
         return (values, indices);
     }
 

@@ -61,6 +61,7 @@ public sealed class DeviceBackendTests
             _ = x.Detach().T.Contiguous().Softmax(1).Sum().Item();                         // Copy, Softmax, Download
             Tensor s = x.Reshape(4, 32).Detach().RequiresGrad();
             s.Softmax(1).Square().Sum().Backward();                               // SoftmaxBackward
+            s.Max(1).Values.Sum().Backward();                                     // MaxMin and its backward
         }
         finally
         {
@@ -95,6 +96,35 @@ public sealed class DeviceBackendTests
         foreach ((BinaryOp op, Func<Tensor, Tensor, Tensor> f) in binary) Close(f(x, y), f(x.To(Cuda), y.To(Cuda)), op.ToString());
         Close(x.Abs().Pow(3f), x.To(Cuda).Abs().Pow(3f), "Pow(3)");
         Close(x.Pow(2f), x.To(Cuda).Pow(2f), "Pow(2)");
+    }
+
+    [Fact]
+    public void Max_min_and_argmax_along_a_dim_on_the_device_equal_the_CPU_with_their_gradients()
+    {
+        var g = new Generator(7);
+        Tensor x = Tensor.Randn([3, 5, 4], g);
+        x[0, 2, 1] = Tensor.Scalar(float.NaN); // a NaN wins, as in PyTorch
+        x[1, 3, 2] = x[1, 0, 2];               // a tie: the first index
+        foreach (bool max in new[] { true, false })
+            foreach (int dim in new[] { 0, 1, 2, -1 })
+                foreach (bool keep in new[] { false, true })
+                {
+                    string what = $"{(max ? "Max" : "Min")}({dim}, keepDim: {keep})";
+                    Tensor cpuX = x.Detach().RequiresGrad(), devX = x.To(Cuda).Detach().RequiresGrad();
+                    var (cv, ci) = max ? cpuX.Max(dim, keep) : cpuX.Min(dim, keep);
+                    var (dv, di) = max ? devX.Max(dim, keep) : devX.Min(dim, keep);
+                    Close(cv, dv, what);
+                    Assert.Equal(Device.Cpu, di.Device); // integer tensors stay on the CPU
+                    Assert.Equal(ci.Shape, di.Shape);
+                    Assert.Equal(ci.ToArray<long>(), di.ToArray<long>());
+                    Tensor weights = Tensor.Randn(cv.Sizes, g);
+                    (cv * weights).Sum().Backward();
+                    (dv * weights.To(Cuda)).Sum().Backward();
+                    Close(cpuX.Grad!, devX.Grad!, $"{what}'s gradient");
+                }
+        Assert.Equal(x.Argmax(1).ToArray<long>(), x.To(Cuda).Argmax(1).ToArray<long>());
+        Assert.Equal(x.Argmin().ToArray<long>(), x.To(Cuda).Argmin().ToArray<long>());
+        Close(x.Max(), x.To(Cuda).Max(), "Max()");
     }
 
     [Fact]
@@ -153,6 +183,8 @@ public sealed class DeviceBackendTests
         protected override void ReluBackwardCore(DeviceMemory d, DeviceMemory y, int offsetY, DeviceMemory g, int offsetG, int n) => throw Fail();
         protected override void MatMulCore(DeviceMemory r, DeviceMemory a, int offsetA, int rsA, int csA, DeviceMemory b, int offsetB, int rsB, int csB, int m, int n, int k) => throw Fail();
         protected override void SumCore(DeviceMemory r, DeviceMemory x, int offset, int outer, int n, int inner) => throw Fail();
+        protected override void MaxMinCore(DeviceMemory values, DeviceMemory argmax, DeviceMemory x, int offset, int outer, int n, int inner, bool max) => throw Fail();
+        protected override void MaxMinBackwardCore(DeviceMemory dx, DeviceMemory g, int offsetG, DeviceMemory argmax, int outer, int n, int inner) => throw Fail();
         protected override void SoftmaxCore(DeviceMemory y, DeviceMemory x, int offsetX, int rows, int n, bool log) => throw Fail();
         protected override void SoftmaxBackwardCore(DeviceMemory dx, DeviceMemory g, int offsetG, DeviceMemory y, int rows, int n, bool log) => throw Fail();
         protected override void ConvForwardCore(DeviceMemory y, DeviceMemory x, DeviceMemory w, DeviceMemory? bias, Conv2dGeometry s) => throw Fail();
