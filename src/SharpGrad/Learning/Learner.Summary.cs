@@ -13,7 +13,7 @@ public sealed partial class Learner
     /// </summary>
     public string Summary()
     {
-        Tensor x = Dls.Train.First().X;
+        Tensor x = Dls.Train.First().X.To(Device); // the batch goes where the model is, as in training
         var rows = new List<(string Type, string Shape, long Params, string Trainable)>();
         bool wasTraining = Model.IsTraining;
         Model.Eval();

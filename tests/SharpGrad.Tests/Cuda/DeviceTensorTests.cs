@@ -227,6 +227,7 @@ public sealed class DeviceTensorTests
         Close(cpu.GetPreds().Preds, dev.GetPreds().Preds, "GetPreds");
         Assert.Equal(Device.Cpu, dev.GetPreds().Preds.Device);
         Assert.Equal(cpu.Predict(x[3]).Label, dev.Predict(x[3]).Label);
+        Assert.Equal(cpu.Summary(), dev.Summary()); // the summary's batch runs where the model is
     }
 
     [Theory]
