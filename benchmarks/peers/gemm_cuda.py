@@ -12,22 +12,22 @@ import time
 
 import torch
 
-i = sys.argv.index("--device")
-device = torch.device(sys.argv[i + 1])
-sizes = [int(s) for s in sys.argv[1:i] + sys.argv[i + 2:]]
-torch.backends.cuda.matmul.allow_tf32 = False
+import peer_device
+
+device = peer_device.from_argv()  # TF32 off
+sizes = [int(s) for s in sys.argv[1:]]
 torch.manual_seed(1)
 gflops = {}
 for n in sizes:
     a = torch.randn(n, n, device=device)
     b = torch.randn(n, n, device=device)
     torch.matmul(a, b)
-    torch.cuda.synchronize(device)
+    peer_device.sync(device)
     flops = 2.0 * n * n * n
     reps = int(min(200, max(3, 2e12 / flops)))
     t0 = time.perf_counter()
     for _ in range(reps):
         torch.matmul(a, b)
-    torch.cuda.synchronize(device)
+    peer_device.sync(device)
     gflops[str(n)] = flops * reps / (time.perf_counter() - t0) / 1e9
 print(json.dumps({"gflops": gflops, "torch": torch.__version__, "device": torch.cuda.get_device_name(device)}))

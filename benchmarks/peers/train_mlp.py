@@ -22,23 +22,9 @@ import torch
 from PIL import Image
 from torch import nn
 
-device = torch.device("cpu")
-if "--device" in sys.argv:  # --device cuda[:N]: train on that GPU, in fp32 (TF32 off, as SharpGrad's kernels compute)
-    i = sys.argv.index("--device")
-    device = torch.device(sys.argv[i + 1])
-    del sys.argv[i:i + 2]
-    torch.backends.cuda.matmul.allow_tf32 = False
-    torch.backends.cudnn.allow_tf32 = False
-else:
-    torch.set_num_threads(2)  # the CPU comparison: both sides on this machine's two cores
+import peer_device
 
-
-def sync():
-    """Waits for the GPU's queued work, so a pass's time includes it."""
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-
-
+device = peer_device.from_argv()  # --device cuda[:N], else the CPU on two threads
 path = Path(sys.argv[1])
 epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 40
 warmup = int(sys.argv[3]) if len(sys.argv) > 3 else 2
@@ -85,7 +71,7 @@ for epoch in range(epochs):
         opt.step()
         opt.zero_grad()
         smooth = beta * smooth + (1 - beta) * loss.item()
-    sync()
+    peer_device.sync(device)
     t1 = time.perf_counter()
     model.eval()
     total_loss = total_acc = n = 0.0
@@ -97,7 +83,7 @@ for epoch in range(epochs):
             total_loss += mnist_loss(pred, yb).item() * bs
             total_acc += batch_accuracy(pred, yb).item() * bs
             n += bs
-    sync()
+    peer_device.sync(device)
     t2 = time.perf_counter()
     accuracy, valid_loss = total_acc / n, total_loss / n
     if epoch >= warmup:

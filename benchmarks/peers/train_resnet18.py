@@ -32,23 +32,9 @@ import torchvision
 from PIL import Image
 from torch import nn
 
-device = torch.device("cpu")
-if "--device" in sys.argv:  # --device cuda[:N]: train on that GPU, in fp32 (TF32 off, as SharpGrad's kernels compute)
-    i = sys.argv.index("--device")
-    device = torch.device(sys.argv[i + 1])
-    del sys.argv[i:i + 2]
-    torch.backends.cuda.matmul.allow_tf32 = False
-    torch.backends.cudnn.allow_tf32 = False
-else:
-    torch.set_num_threads(2)  # the CPU comparison: both sides on this machine's two cores
+import peer_device
 
-
-def sync():
-    """Waits for the GPU's queued work, so a pass's time includes it."""
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-
-
+device = peer_device.from_argv()  # --device cuda[:N], else the CPU on two threads
 torch.manual_seed(42)
 path = Path(sys.argv[1])
 epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 1
@@ -139,7 +125,7 @@ for epoch in range(epochs):
         smooth_n += 1
         smooth = beta * smooth + (1 - beta) * loss.item()
         train_loss = smooth / (1 - beta ** smooth_n)
-    sync()
+    peer_device.sync(device)
     t1 = time.perf_counter()
     model.eval()
     total_loss = correct = n = 0.0
@@ -150,7 +136,7 @@ for epoch in range(epochs):
             total_loss += loss_func(pred, yb).item() * len(xb)
             correct += (pred.argmax(1) == yb).sum().item()
             n += len(xb)
-    sync()
+    peer_device.sync(device)
     t2 = time.perf_counter()
     valid_loss, accuracy = total_loss / n, correct / n
     train_s, valid_s = t1 - t0, t2 - t1
