@@ -153,8 +153,9 @@ public sealed partial class Tensor
         DeviceBackend backend = block.Memory.Backend;
         Tensor values = OnDevice(backend, shape), argmax = OnDevice(backend, [outer * inner]);
         backend.MaxMin(values.Memory, argmax.Memory, block.Memory, block.Offset, outer, n, inner, max);
-        float[] raw = argmax.Download().ToArray<float>();
-        Tensor indices = Tensor.From(Array.ConvertAll(System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(raw).ToArray(), i => (long)i), shape);
+        Tensor bits = argmax.Download(), indices = Uninitialized(shape, DType.Int64); // a capture replays the download
+        WidenIndices(indices, bits);
+        CapturedGraph.Record(indices, (indices, bits), static s => WidenIndices(s.indices, s.bits));
         int[] inSizes = Sizes;
         Record(values, max ? OpKind.MaxDim : OpKind.MinDim, this, g =>
         {
@@ -163,6 +164,14 @@ public sealed partial class Tensor
             return dx;
         }, OpTrace.IsActive ? new OpAttributes.Dims([d], keepDim) : null);
         return (values, indices);
+    }
+
+    /// <summary>indices (int64) = the int32 indices whose bits a device kernel wrote into float memory, downloaded as <paramref name="bits"/>.</summary>
+    private static void WidenIndices(Tensor indices, Tensor bits)
+    {
+        ReadOnlySpan<int> from = System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(bits.Floats);
+        Span<long> to = indices.Contents<long>();
+        for (int i = 0; i < to.Length; i++) to[i] = from[i];
     }
 
     /// <summary>Largest values along <paramref name="dim"/> and their indices (PyTorch's <c>max(dim)</c>).</summary>

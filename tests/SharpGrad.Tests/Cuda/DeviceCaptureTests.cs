@@ -142,6 +142,18 @@ public sealed class DeviceCaptureTests
         graph.Dispose();
         Assert.Throws<ObjectDisposedException>(() => made.ToArray<float>()); // its device memory went back with the graph
 
+        // Max's indices come back to the CPU: a replay downloads them again.
+        Tensor scores = Tensor.Zeros([5, 4]).To(Cuda);
+        Tensor? best = null;
+        using (CapturedGraph argmax = CapturedGraph.Capture(() => best = scores.Max(1).Indices))
+            foreach (int seed in new[] { 1, 2, 3 })
+            {
+                Tensor next = Tensor.Randn([5, 4], new Generator((ulong)seed));
+                scores.CopyFrom(next);
+                argmax.Replay();
+                Assert.Equal(next.Argmax(1).ToArray<long>(), best!.ToArray<long>());
+            }
+
         Module bn = Nn.BatchNorm2d(2);
         bn.To(Cuda);
         Tensor x = Tensor.Randn([2, 2, 3, 3], new Generator(1)).To(Cuda);
