@@ -15,16 +15,7 @@ public sealed class DeviceBackendTests
 {
     private static Device Cuda => TestDevices.Cuda;
 
-    private static void Close(Tensor expected, Tensor actual, string what, float atol = 1e-5f)
-    {
-        Assert.Equal(expected.Shape, actual.Shape);
-        float[] e = expected.Detach().To(Device.Cpu).ToArray<float>(), a = actual.Detach().To(Device.Cpu).ToArray<float>();
-        for (int i = 0; i < e.Length; i++)
-        {
-            bool same = e[i].Equals(a[i]) || Math.Abs(e[i] - a[i]) <= atol + 1e-4f * Math.Abs(e[i]); // Equals: NaN and infinities
-            Assert.True(same, $"{what}: element {i} is {a[i]} on the device, {e[i]} on the CPU");
-        }
-    }
+    private static void Close(Tensor expected, Tensor actual, string what, float atol = 1e-5f) => TestDevices.AssertClose(expected, actual, what, atol);
 
     /// <summary>The entry points a backend implements: DeviceBackend's abstract <c>...Core</c> methods, less the synchronisation.</summary>
     private static SortedSet<string> EntryPoints() =>

@@ -13,13 +13,7 @@ public sealed class DeviceTensorTests
 {
     private static Device Cuda => TestDevices.Cuda;
 
-    private static void Close(Tensor expected, Tensor actual, string what)
-    {
-        Assert.Equal(expected.Shape, actual.Shape);
-        float[] e = expected.Detach().To(Device.Cpu).ToArray<float>(), a = actual.Detach().To(Device.Cpu).ToArray<float>();
-        for (int i = 0; i < e.Length; i++)
-            Assert.True(Math.Abs(e[i] - a[i]) <= 1e-5f + 1e-4f * Math.Abs(e[i]), $"{what}: element {i} is {a[i]} on the device, {e[i]} on the CPU");
-    }
+    private static void Close(Tensor expected, Tensor actual, string what) => TestDevices.AssertClose(expected, actual, what);
 
     [Fact]
     public void Devices_print_and_parse_as_PyTorch_writes_them()
