@@ -97,6 +97,7 @@ public sealed partial class Tensor
             throw new InvalidOperationException(
                 "Backward() was called on a tensor that does not require grad and has no grad_fn. " +
                 "Call RequiresGrad() on the parameters before computing from them, and do not compute the loss inside Tensor.NoGrad().");
+        bool seeded = gradient is null;
         if (gradient is null)
         {
             if (Numel != 1)
@@ -135,6 +136,7 @@ public sealed partial class Tensor
                 Tensor? g = node.PendingGrad;
                 node.PendingGrad = null;
                 if (g is null) continue;
+                TensorScope.ClearLatest();
                 Tensor?[] grads = node.Apply(g);
                 for (int i = 0; i < node.Inputs.Length; i++)
                 {
@@ -159,14 +161,40 @@ public sealed partial class Tensor
                 }
                 Array? outputStorage = node.OutputStorage;
                 if (!retainGraph) node.Free();
-                if (refs is not null) Unref(g.Storage, refs, mine!, owned);
+                if (refs is not null)
+                {
+                    Unref(g.Storage, refs, mine!, owned);
+                    ReleaseTemporaries(TensorScope.Latest!, refs, mine!, owned);
+                }
                 saved?.Done(node, outputStorage, refs!, owned);
             }
+            // The ones this pass made to start from: no gradient reads it any more.
+            if (seeded && refs is not null && !refs.ContainsKey(gradient.Storage)) TensorScope.ReleaseSaved(gradient.Storage);
         }
         finally
         {
             if (mine is not null) TensorScope.StopRecording();
         }
+    }
+
+    /// <summary>
+    /// Returns the buffers a node's rule (and the accumulation after it) allocated that no pending gradient and no leaf
+    /// holds: the rule's temporaries (batch norm's masked gradient, a contiguous copy) and gradients already added into a
+    /// leaf's .Grad. Without this they lived until the batch's scope ended, each holding an activation-sized buffer. Their
+    /// tensors read as released, so a rule that kept one past its node would throw rather than read reused memory.
+    /// </summary>
+    private static void ReleaseTemporaries(List<Array> latest, Dictionary<Array, int> refs, HashSet<Array> mine, List<Array> owned)
+    {
+        foreach (Array storage in latest)
+        {
+            if (refs.ContainsKey(storage) || !mine.Contains(storage)) continue;
+            bool kept = false;
+            foreach (Array a in owned) kept |= ReferenceEquals(a, storage);
+            if (kept) continue;
+            mine.Remove(storage);
+            TensorScope.ReleaseSaved(storage);
+        }
+        latest.Clear();
     }
 
     /// <summary>Drops one pending reference to <paramref name="storage"/>; the last one returns it to the pool if this pass allocated it and no leaf kept it.</summary>

@@ -42,6 +42,9 @@ public sealed class TensorScope : IDisposable
         t_current = this;
     }
 
+    /// <summary>The arrays this scope owns now (for tests of what a pass gives back early).</summary>
+    internal IReadOnlyCollection<Array> OwnedArrays => _owned.Keys;
+
     /// <summary>Whether a scope is open on the calling thread.</summary>
     internal static bool IsActive => t_current is not null || CapturedGraph.IsCapturing;
 
@@ -53,11 +56,16 @@ public sealed class TensorScope : IDisposable
         if (scope is null || length == 0) return clear ? dtype.Allocate(length) : dtype.AllocateUninitialized(length);
         Array array = BufferPool.Rent(dtype, length, clear);
         scope._owned.Add(array, dtype);
-        t_recorded?.Add(array);
+        if (t_recorded is not null)
+        {
+            t_recorded.Add(array);
+            t_latest!.Add(array);
+        }
         return array;
     }
 
     [ThreadStatic] private static HashSet<Array>? t_recorded;
+    [ThreadStatic] private static List<Array>? t_latest;
 
     /// <summary>
     /// Starts noting the pooled arrays this thread allocates (a backward pass does, to know which buffers are its own
@@ -66,11 +74,21 @@ public sealed class TensorScope : IDisposable
     internal static HashSet<Array>? RecordAllocations()
     {
         if (t_current is null || CapturedGraph.IsCapturing || t_recorded is not null) return null;
+        t_latest = [];
         return t_recorded = new HashSet<Array>(ReferenceEqualityComparer.Instance);
     }
 
+    /// <summary>
+    /// The arrays allocated since the last <see cref="ClearLatest"/> while recording (null when not recording): what one
+    /// backward rule made, so the pass can return what the rule used only as a temporary.
+    /// </summary>
+    internal static List<Array>? Latest => t_latest;
+
+    /// <summary>Starts a new <see cref="Latest"/> list.</summary>
+    internal static void ClearLatest() => t_latest?.Clear();
+
     /// <summary>Stops the recording <see cref="RecordAllocations"/> started.</summary>
-    internal static void StopRecording() => t_recorded = null;
+    internal static void StopRecording() => (t_recorded, t_latest) = (null, null);
 
     /// <summary>
     /// Gives <paramref name="storage"/> back to the pool before its scope ends. Only for an array no tensor will read
@@ -125,7 +143,11 @@ public sealed class TensorScope : IDisposable
         }
         if (t_current is not { } s) return;
         s._owned.Add(storage, dtype);
-        t_recorded?.Add(storage);
+        if (t_recorded is not null)
+        {
+            t_recorded.Add(storage);
+            t_latest!.Add(storage);
+        }
     }
 
     /// <summary>Takes <paramref name="storage"/> out of whichever scope on this thread owns it: it is never returned to the pool.</summary>
