@@ -135,7 +135,7 @@ internal static class Compare
         }
     }
 
-    private static void WherePositiveRange(Span<float> dst, ReadOnlySpan<float> gate, ReadOnlySpan<float> values)
+    internal static void WherePositiveRange(Span<float> dst, ReadOnlySpan<float> gate, ReadOnlySpan<float> values)
     {
         int n = dst.Length;
         ref float pg = ref MemoryMarshal.GetReference(gate), pv = ref MemoryMarshal.GetReference(values), pd = ref MemoryMarshal.GetReference(dst);

@@ -83,17 +83,31 @@ internal static unsafe class Norm
     // dx (N,C,L) (or empty), dgamma, dbeta (C) (or empty) from dy (N,C,L), x, and the forward's mean and invstd (C); gamma (C) or empty.
     // training: dx = gamma·invstd·(dy - mean(dy) - x̂·mean(dy·x̂)) with x̂ = (x - mean)·invstd; evaluation: dx = dy·gamma·invstd.
     // dgamma = Σ dy·x̂, dbeta = Σ dy over (N, L).
+    // reluOutput (N,C,L) or empty: the output of a ReLU fused after the norm; dy then counts only where it is positive
+    // (ReLU's backward), masked a row at a time instead of into a second activation-sized gradient.
     public static void BatchNormBackward(Span<float> dx, Span<float> dgamma, Span<float> dbeta, ReadOnlySpan<float> dy, ReadOnlySpan<float> x,
-        ReadOnlySpan<float> mean, ReadOnlySpan<float> invstd, ReadOnlySpan<float> gamma, int n, int c, int l, bool training)
+        ReadOnlySpan<float> mean, ReadOnlySpan<float> invstd, ReadOnlySpan<float> gamma, int n, int c, int l, bool training,
+        ReadOnlySpan<float> reluOutput = default)
     {
         long count = (long)n * l;
         Check(dy.Length, x.Length, mean.Length, invstd.Length, gamma, [], n, c, l);
         if ((!dx.IsEmpty && dx.Length < count * c) || (!dgamma.IsEmpty && dgamma.Length < c) || (!dbeta.IsEmpty && dbeta.Length < c))
             throw new ArgumentException($"BatchNorm backward: gradient buffers too small for ({n}, {c}, {l}).");
-        fixed (float* pdx = dx, pdg = dgamma, pdb = dbeta, pdy = dy, px = x, pm = mean, ps = invstd, pg = gamma)
+        if (!reluOutput.IsEmpty && reluOutput.Length < count * c)
+            throw new ArgumentException($"BatchNorm backward: the ReLU output has {reluOutput.Length} elements, fewer than ({n}, {c}, {l}).");
+        if (!reluOutput.IsEmpty && l < NormSmallMaps.MaxLength)
+        {
+            // Small maps work on runs of whole channels: mask the (small) gradient up front.
+            using var masked = new Scratch(count * c);
+            var maskedDy = new Span<float>(masked.Pointer, (int)(count * c));
+            Compare.WherePositive(maskedDy, reluOutput[..maskedDy.Length], dy[..maskedDy.Length]);
+            BatchNormBackward(dx, dgamma, dbeta, maskedDy, x, mean, invstd, gamma, n, c, l, training);
+            return;
+        }
+        fixed (float* pdx = dx, pdg = dgamma, pdb = dbeta, pdy = dy, px = x, pm = mean, ps = invstd, pg = gamma, pr = reluOutput)
         {
             float* ddx = dx.IsEmpty ? null : pdx, ddg = dgamma.IsEmpty ? null : pdg, ddb = dbeta.IsEmpty ? null : pdb;
-            float* gy = pdy, xx = px, mm = pm, ss = ps, gg = gamma.IsEmpty ? null : pg;
+            float* gy = pdy, xx = px, mm = pm, ss = ps, gg = gamma.IsEmpty ? null : pg, yr = reluOutput.IsEmpty ? null : pr;
             ForChannels(c, count, (c0, c1) =>
             {
                 if (l < NormSmallMaps.MaxLength)
@@ -101,8 +115,16 @@ internal static unsafe class Norm
                     NormSmallMaps.Backward(ddx, ddg, ddb, gy, xx, mm, ss, gg, n, c, l, c0, c1, training);
                     return;
                 }
-                using var scratch = new Scratch(ddx == null ? Math.Max(l, 1) : 0);
-                float* rowScratch = scratch.Pointer;
+                using var scratch = new Scratch((ddx == null ? Math.Max(l, 1) : 0) + (yr == null ? 0 : l));
+                float* rowScratch = scratch.Pointer, maskedRow = scratch.Pointer + (ddx == null ? Math.Max(l, 1) : 0);
+                // The gradient row of image i, channel ch: dy itself, or dy where the ReLU's output is positive.
+                float* Dy(int i, int ch)
+                {
+                    float* row = At(gy, i, ch, c, l);
+                    if (yr == null) return row;
+                    Compare.WherePositiveRange(new Span<float>(maskedRow, l), new ReadOnlySpan<float>(At(yr, i, ch, c, l), l), new ReadOnlySpan<float>(row, l));
+                    return maskedRow;
+                }
                 for (int ch = c0; ch < c1; ch++)
                 {
                     float mu = mm[ch], istd = ss[ch], g = gg == null ? 1f : gg[ch];
@@ -110,7 +132,7 @@ internal static unsafe class Norm
                     for (int i = 0; i < n; i++)
                     {
                         float* centred = ddx != null ? At(ddx, i, ch, c, l) : rowScratch;
-                        float* gr = At(gy, i, ch, c, l);
+                        float* gr = Dy(i, ch);
                         NormRows.Subtract(centred, At(xx, i, ch, c, l), mu, l);
                         sumDyXmu += NormRows.Dot(gr, centred, l);
                         sumDy += NormRows.Sum(gr, l);
@@ -121,12 +143,12 @@ internal static unsafe class Norm
                     float a = g * istd;
                     if (!training)
                     {
-                        for (int i = 0; i < n; i++) NormRows.Multiply(At(ddx, i, ch, c, l), At(gy, i, ch, c, l), a, l);
+                        for (int i = 0; i < n; i++) NormRows.Multiply(At(ddx, i, ch, c, l), Dy(i, ch), a, l);
                         continue;
                     }
                     // dx = (x - mean)·k + b + dy·a; the rows of dx already hold x - mean
                     float k = (float)(-a * (double)istd * istd * sumDyXmu / count), b = (float)(-a * sumDy / count);
-                    for (int i = 0; i < n; i++) NormRows.Affine(At(ddx, i, ch, c, l), k, b, At(gy, i, ch, c, l), a, l);
+                    for (int i = 0; i < n; i++) NormRows.Affine(At(ddx, i, ch, c, l), k, b, Dy(i, ch), a, l);
                 }
             });
         }

@@ -69,9 +69,10 @@ public sealed partial class Tensor
         object? traced = OpTrace.IsActive ? new OpAttributes.BatchNorm(runningMean, runningVar, weight is not null, bias is not null, training, eps) : null;
         return Record(y, kind, inputs.ToArray(), g =>
         {
-            if (relu)
+            // ReLU's backward first: the gradient passes where the output is positive. After a residual sum the masked
+            // gradient is also the residual's, so it is made whole; otherwise the kernel masks it a row at a time.
+            if (residual is not null)
             {
-                // ReLU's backward first: the gradient passes where the output is positive
                 Tensor gc = g.Contiguous(), masked = Uninitialized(g.Sizes);
                 Kernels.Compare.WherePositive(masked.Floats, y.Floats, gc.Floats);
                 g = masked;
@@ -80,7 +81,8 @@ public sealed partial class Tensor
             Tensor? dw = weight is not null && weight.RequiresGradient ? Empty([c]) : null;
             Tensor? db = bias is not null && bias.RequiresGradient ? Empty([c]) : null;
             Norm.BatchNormBackward(dx is null ? default : dx.Floats, dw is null ? default : dw.Floats, db is null ? default : db.Floats,
-                g.Contiguous().Floats, x.Floats, mean, invstd, gamma is null ? default : gamma.Floats, n, c, l, training);
+                g.Contiguous().Floats, x.Floats, mean, invstd, gamma is null ? default : gamma.Floats, n, c, l, training,
+                relu && residual is null ? y.Floats : default);
             var grads = new List<Tensor?>(4) { dx };
             if (weight is not null) grads.Add(dw);
             if (bias is not null) grads.Add(db);
