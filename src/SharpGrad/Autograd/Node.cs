@@ -14,7 +14,7 @@ internal sealed class Node
 {
     private BackwardRule? _rule;
 
-    public Node(OpKind op, Tensor[] inputs, BackwardRule rule, Array outputStorage)
+    public Node(OpKind op, Tensor[] inputs, BackwardRule rule, Array? outputStorage)
     {
         OutputStorage = outputStorage;
         Op = op;

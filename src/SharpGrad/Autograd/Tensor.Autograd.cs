@@ -57,9 +57,10 @@ public sealed partial class Tensor
 
     /// <summary>
     /// Attaches <paramref name="result"/> to the graph when grad mode is on and any input requires grad.
-    /// Returns <paramref name="result"/> for chaining.
+    /// Returns <paramref name="result"/> for chaining. <paramref name="readsOutput"/>: whether the rule reads the
+    /// result's memory; when not, a backward pass that frees saved memory may give it back before the rule runs.
     /// </summary>
-    internal static Tensor Record(Tensor result, OpKind op, Tensor[] inputs, BackwardRule rule, object? attributes = null)
+    internal static Tensor Record(Tensor result, OpKind op, Tensor[] inputs, BackwardRule rule, object? attributes = null, bool readsOutput = true)
     {
         OpTrace.Current?.OnOp(op, result, inputs, attributes);
         if (!GradMode.IsEnabled) return result;
@@ -67,7 +68,7 @@ public sealed partial class Tensor
         foreach (Tensor t in inputs) any |= t._requiresGrad;
         if (!any) return result;
         result._requiresGrad = true;
-        result.GradFn = new Node(op, inputs, rule, result.Storage);
+        result.GradFn = new Node(op, inputs, rule, readsOutput ? result.Storage : null);
         return result;
     }
 

@@ -83,31 +83,29 @@ internal static unsafe class Norm
     // dx (N,C,L) (or empty), dgamma, dbeta (C) (or empty) from dy (N,C,L), x, and the forward's mean and invstd (C); gamma (C) or empty.
     // training: dx = gamma·invstd·(dy - mean(dy) - x̂·mean(dy·x̂)) with x̂ = (x - mean)·invstd; evaluation: dx = dy·gamma·invstd.
     // dgamma = Σ dy·x̂, dbeta = Σ dy over (N, L).
-    // reluOutput (N,C,L) or empty: the output of a ReLU fused after the norm; dy then counts only where it is positive
-    // (ReLU's backward), masked a row at a time instead of into a second activation-sized gradient.
+    // relu: the norm was followed by a fused ReLU, so dy counts only where the output was positive (ReLU's backward).
+    // The sign is recomputed from x, mean, invstd, gamma and beta (C, or empty: 0) with the forward's own arithmetic,
+    // a row at a time, so neither the output nor a second activation-sized gradient has to live until here.
     public static void BatchNormBackward(Span<float> dx, Span<float> dgamma, Span<float> dbeta, ReadOnlySpan<float> dy, ReadOnlySpan<float> x,
         ReadOnlySpan<float> mean, ReadOnlySpan<float> invstd, ReadOnlySpan<float> gamma, int n, int c, int l, bool training,
-        ReadOnlySpan<float> reluOutput = default)
+        bool relu = false, ReadOnlySpan<float> beta = default)
     {
         long count = (long)n * l;
-        Check(dy.Length, x.Length, mean.Length, invstd.Length, gamma, [], n, c, l);
+        Check(dy.Length, x.Length, mean.Length, invstd.Length, gamma, beta, n, c, l);
         if ((!dx.IsEmpty && dx.Length < count * c) || (!dgamma.IsEmpty && dgamma.Length < c) || (!dbeta.IsEmpty && dbeta.Length < c))
             throw new ArgumentException($"BatchNorm backward: gradient buffers too small for ({n}, {c}, {l}).");
-        if (!reluOutput.IsEmpty && reluOutput.Length < count * c)
-            throw new ArgumentException($"BatchNorm backward: the ReLU output has {reluOutput.Length} elements, fewer than ({n}, {c}, {l}).");
-        if (!reluOutput.IsEmpty && l < NormSmallMaps.MaxLength)
+        if (relu && l < NormSmallMaps.MaxLength)
         {
             // Small maps work on runs of whole channels: mask the (small) gradient up front.
             using var masked = new Scratch(count * c);
-            var maskedDy = new Span<float>(masked.Pointer, (int)(count * c));
-            Compare.WherePositive(maskedDy, reluOutput[..maskedDy.Length], dy[..maskedDy.Length]);
-            BatchNormBackward(dx, dgamma, dbeta, maskedDy, x, mean, invstd, gamma, n, c, l, training);
+            MaskSmallMaps(new Span<float>(masked.Pointer, (int)(count * c)), dy, x, mean, invstd, gamma, beta, n, c, l);
+            BatchNormBackward(dx, dgamma, dbeta, new ReadOnlySpan<float>(masked.Pointer, (int)(count * c)), x, mean, invstd, gamma, n, c, l, training);
             return;
         }
-        fixed (float* pdx = dx, pdg = dgamma, pdb = dbeta, pdy = dy, px = x, pm = mean, ps = invstd, pg = gamma, pr = reluOutput)
+        fixed (float* pdx = dx, pdg = dgamma, pdb = dbeta, pdy = dy, px = x, pm = mean, ps = invstd, pg = gamma, pb = beta)
         {
             float* ddx = dx.IsEmpty ? null : pdx, ddg = dgamma.IsEmpty ? null : pdg, ddb = dbeta.IsEmpty ? null : pdb;
-            float* gy = pdy, xx = px, mm = pm, ss = ps, gg = gamma.IsEmpty ? null : pg, yr = reluOutput.IsEmpty ? null : pr;
+            float* gy = pdy, xx = px, mm = pm, ss = ps, gg = gamma.IsEmpty ? null : pg, bb = beta.IsEmpty ? null : pb;
             ForChannels(c, count, (c0, c1) =>
             {
                 if (l < NormSmallMaps.MaxLength)
@@ -115,25 +113,29 @@ internal static unsafe class Norm
                     NormSmallMaps.Backward(ddx, ddg, ddb, gy, xx, mm, ss, gg, n, c, l, c0, c1, training);
                     return;
                 }
-                using var scratch = new Scratch((ddx == null ? Math.Max(l, 1) : 0) + (yr == null ? 0 : l));
+                using var scratch = new Scratch((ddx == null ? Math.Max(l, 1) : 0) + (relu ? l : 0));
                 float* rowScratch = scratch.Pointer, maskedRow = scratch.Pointer + (ddx == null ? Math.Max(l, 1) : 0);
-                // The gradient row of image i, channel ch: dy itself, or dy where the ReLU's output is positive.
-                float* Dy(int i, int ch)
-                {
-                    float* row = At(gy, i, ch, c, l);
-                    if (yr == null) return row;
-                    Compare.WherePositiveRange(new Span<float>(maskedRow, l), new ReadOnlySpan<float>(At(yr, i, ch, c, l), l), new ReadOnlySpan<float>(row, l));
-                    return maskedRow;
-                }
                 for (int ch = c0; ch < c1; ch++)
                 {
-                    float mu = mm[ch], istd = ss[ch], g = gg == null ? 1f : gg[ch];
+                    float mu = mm[ch], istd = ss[ch], g = gg == null ? 1f : gg[ch], shift = bb == null ? 0f : bb[ch];
+                    // dy's row of image i, or, after a ReLU, dy where the forward's pre-ReLU value (centred · scale + shift,
+                    // computed as the forward computed it) was positive
+                    float* Dy(int i, float* centredRow)
+                    {
+                        float* row = At(gy, i, ch, c, l);
+                        if (!relu) return row;
+                        new ReadOnlySpan<float>(centredRow, l).CopyTo(new Span<float>(maskedRow, l));
+                        NormRows.ScaleShift(maskedRow, istd * g, shift, l, relu: false);
+                        var masked = new Span<float>(maskedRow, l);
+                        Compare.WherePositiveRange(masked, masked, new ReadOnlySpan<float>(row, l));
+                        return maskedRow;
+                    }
                     double sumDy = 0, sumDyXmu = 0;
                     for (int i = 0; i < n; i++)
                     {
                         float* centred = ddx != null ? At(ddx, i, ch, c, l) : rowScratch;
-                        float* gr = Dy(i, ch);
                         NormRows.Subtract(centred, At(xx, i, ch, c, l), mu, l);
+                        float* gr = Dy(i, centred);
                         sumDyXmu += NormRows.Dot(gr, centred, l);
                         sumDy += NormRows.Sum(gr, l);
                     }
@@ -143,15 +145,31 @@ internal static unsafe class Norm
                     float a = g * istd;
                     if (!training)
                     {
-                        for (int i = 0; i < n; i++) NormRows.Multiply(At(ddx, i, ch, c, l), Dy(i, ch), a, l);
+                        for (int i = 0; i < n; i++) NormRows.Multiply(At(ddx, i, ch, c, l), Dy(i, At(ddx, i, ch, c, l)), a, l);
                         continue;
                     }
                     // dx = (x - mean)·k + b + dy·a; the rows of dx already hold x - mean
                     float k = (float)(-a * (double)istd * istd * sumDyXmu / count), b = (float)(-a * sumDy / count);
-                    for (int i = 0; i < n; i++) NormRows.Affine(At(ddx, i, ch, c, l), k, b, Dy(i, ch), a, l);
+                    for (int i = 0; i < n; i++) NormRows.Affine(At(ddx, i, ch, c, l), k, b, Dy(i, At(ddx, i, ch, c, l)), a, l);
                 }
             });
         }
+    }
+
+    /// <summary>
+    /// masked = dy where the forward's pre-ReLU value was positive, for maps under <see cref="NormSmallMaps.MaxLength"/>:
+    /// that path computes it as (x - mean) fused-multiplied by invstd·gamma and added to beta, and so does this.
+    /// </summary>
+    private static void MaskSmallMaps(Span<float> masked, ReadOnlySpan<float> dy, ReadOnlySpan<float> x, ReadOnlySpan<float> mean,
+        ReadOnlySpan<float> invstd, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, int n, int c, int l)
+    {
+        for (int i = 0, at = 0; i < n; i++)
+            for (int ch = 0; ch < c; ch++)
+            {
+                float mu = mean[ch], scale = invstd[ch] * (gamma.IsEmpty ? 1f : gamma[ch]), shift = beta.IsEmpty ? 0f : beta[ch];
+                for (int q = 0; q < l; q++, at++)
+                    masked[at] = MathF.FusedMultiplyAdd(x[at] - mu, scale, shift) > 0 ? dy[at] : 0f;
+            }
     }
 
     private static float* At(float* p, int i, int ch, int c, int l) => p + ((long)i * c + ch) * l;

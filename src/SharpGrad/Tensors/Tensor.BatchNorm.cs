@@ -70,7 +70,8 @@ public sealed partial class Tensor
         return Record(y, kind, inputs.ToArray(), g =>
         {
             // ReLU's backward first: the gradient passes where the output is positive. After a residual sum the masked
-            // gradient is also the residual's, so it is made whole; otherwise the kernel masks it a row at a time.
+            // gradient is also the residual's, so it is made whole from y; otherwise the kernel masks it a row at a time,
+            // recomputing the sign from x, so y need not outlive its readers (PyTorch's in-place ReLU saves the same).
             if (residual is not null)
             {
                 Tensor gc = g.Contiguous(), masked = Uninitialized(g.Sizes);
@@ -82,13 +83,13 @@ public sealed partial class Tensor
             Tensor? db = bias is not null && bias.RequiresGradient ? Empty([c]) : null;
             Norm.BatchNormBackward(dx is null ? default : dx.Floats, dw is null ? default : dw.Floats, db is null ? default : db.Floats,
                 g.Contiguous().Floats, x.Floats, mean, invstd, gamma is null ? default : gamma.Floats, n, c, l, training,
-                relu && residual is null ? y.Floats : default);
+                relu: relu && residual is null, beta is null ? default : beta.Floats);
             var grads = new List<Tensor?>(4) { dx };
             if (weight is not null) grads.Add(dw);
             if (bias is not null) grads.Add(db);
             if (residual is not null) grads.Add(residual.RequiresGradient ? g : null); // the sum passes the masked gradient through
             return grads.ToArray();
-        }, traced);
+        }, traced, readsOutput: residual is not null); // only the residual form reads y (ReLU's mask); the others recompute it from x
     }
 
     /// <summary>Batch norm with its input on a device (every other operand there too): the backend's per-channel kernels; a residual tail as an add and a ReLU after it.</summary>

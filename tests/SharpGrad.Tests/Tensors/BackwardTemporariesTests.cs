@@ -34,11 +34,27 @@ public class BackwardTemporariesTests
         {
             Tensor loss = Loss(x, w1, w2, gamma, beta);
             var before = new HashSet<Array>(scope.OwnedArrays, ReferenceEqualityComparer.Instance);
-            loss.Backward();
+            // freeing saved memory too, as the Learner does: a forward output goes back once its last reader has run
+            loss.Backward(null, retainGraph: false, freeSavedExcept: []);
             Array[] left = [.. scope.OwnedArrays.Where(a => !before.Contains(a))];
             Assert.True(left.Length == 0,
                 $"Backward left {left.Length} buffer(s) of its own in the scope, of lengths {string.Join(", ", left.Select(a => a.Length))}.");
         }
         for (int i = 0; i < leaves.Length; i++) Assert.Equal(expected[i], leaves[i].Grad!.ToArray<float>());
+    }
+
+    [Fact]
+    public void Batch_norm_holds_its_output_for_backward_only_in_the_residual_form()
+    {
+        var g = new Generator(6);
+        Tensor x = Tensor.Randn([2, 3, 4, 4], g).RequiresGrad(), gamma = Tensor.Ones(3).RequiresGrad(), beta = Tensor.Zeros(3).RequiresGrad();
+        // plain and with ReLU the rule recomputes what it needs from x, so the output may go back before the rule runs...
+        Tensor plain = Tensor.BatchNorm(x, null, null, gamma, beta, training: true, 0.1f, 1e-5f);
+        Tensor relu = Tensor.BatchNorm(x, null, null, gamma, beta, training: true, 0.1f, 1e-5f, relu: true);
+        Assert.Null(plain.GradFn!.OutputStorage);
+        Assert.Null(relu.GradFn!.OutputStorage);
+        // ...while relu(bn(x) + residual) reads its output for the mask it also hands to the residual
+        Tensor tail = Tensor.BatchNorm(x, null, null, gamma, beta, training: true, 0.1f, 1e-5f, relu: true, residual: relu);
+        Assert.Same(tail.Storage, tail.GradFn!.OutputStorage);
     }
 }
