@@ -30,11 +30,16 @@ internal static unsafe class ConvPixelRows
     {
         Conv2dGeometry s = p.S;
         int ohw = p.OH * p.OW, k = p.K;
-        using var rows = new Scratch(keptColumns != null ? 0 : p.ColumnFloats);
-        using var yT = new Scratch((long)p.Block * ohw * s.OC);
         using var reordered = new Scratch(keptWeight != null ? 0 : ReorderedWeightLength(p));
         float* wr = keptWeight != null ? keptWeight : reordered.Pointer;
         ReorderWeight(wr, weight, p);
+        if (keptColumns == null && ConvImplicit.Supports(p))
+        {
+            ConvImplicit.Forward(output, input, wr, bias, p); // no im2col matrix, unless backward keeps it
+            return;
+        }
+        using var rows = new Scratch(keptColumns != null ? 0 : p.ColumnFloats);
+        using var yT = new Scratch((long)p.Block * ohw * s.OC);
         for (int n0 = 0; n0 < s.N; n0 += p.Block)
         {
             int b = Math.Min(p.Block, s.N - n0), pixels = b * ohw;
@@ -210,7 +215,7 @@ internal static unsafe class ConvPixelRows
     }
 
     /// <summary>out[j] (OC, OH·OW) = yT (b·OH·OW, OC) rows of image j, transposed, + bias.</summary>
-    private static void ToImages(float* output, float* yT, float* bias, int b, int ohw, int channels)
+    internal static void ToImages(float* output, float* yT, float* bias, int b, int ohw, int channels)
     {
         ForImages(b, (long)ohw * channels, (j0, j1) =>
         {

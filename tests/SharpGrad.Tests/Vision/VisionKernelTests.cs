@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using SharpGrad.Kernels;
 
 namespace SharpGrad.Tests.Vision;
@@ -58,6 +60,13 @@ public class VisionKernelTests
             [3, 32, 2, 2, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1],    // layer4's first conv: 4 of 9 taps live
             [2, 17, 5, 6, 5, 3, 2, 1, 2, 1, 0, 2, 1, 1],     // 17 channels (a vector and one), dilation, stride on one axis
             [2, 20, 9, 9, 33, 1, 1, 1, 1, 0, 0, 1, 1, 1],    // small pointwise conv, lowered (81 pixels < 256)
+            // every tap live, not keeping the im2col for backward: the implicit GEMM over a padded channels-last copy (ConvImplicit)
+            [1, 16, 56, 56, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1],  // 56 outputs a row: four tiles of 14
+            [2, 32, 30, 30, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1],  // tiles of 10, a masked 8-column panel
+            [3, 16, 29, 15, 64, 3, 3, 2, 2, 1, 1, 1, 1, 1],  // stride 2, 8 outputs a row
+            [2, 24, 20, 20, 32, 5, 5, 1, 1, 2, 2, 1, 1, 1],  // 5x5, padding 2
+            [2, 16, 16, 16, 16, 3, 3, 1, 1, 1, 1, 2, 2, 1],  // dilation 2
+            [2, 16, 15, 15, 48, 1, 1, 2, 2, 0, 0, 1, 1, 1],  // a downsample: 1x1 stride 2
         ];
         foreach (int[] s in fixedShapes) yield return [s];
         var g = new Generator(11);
@@ -75,6 +84,17 @@ public class VisionKernelTests
                 kh, kw, 1 + (int)g.NextInt64(0, 3), 1 + (int)g.NextInt64(0, 3), ph, pw, dh, dw, groups,
             }];
         }
+    }
+
+    [Theory]
+    [InlineData(1, 16, 56, 56, 32, 1, 1)]
+    [InlineData(3, 16, 29, 15, 64, 2, 1)]
+    [InlineData(2, 16, 15, 15, 48, 2, 0)]
+    public void The_resnet_shaped_convs_take_the_implicit_gemm(int n, int c, int h, int w, int oc, int stride, int pad)
+    {
+        int k = pad == 0 ? 1 : 3;
+        var s = new Conv2dGeometry(n, c, h, w, oc, k, k, stride, stride, pad, pad, 1, 1, 1);
+        Assert.Equal(Avx512F.IsSupported && Vector512.IsHardwareAccelerated, ConvImplicit.Supports(new ConvPlan(s)));
     }
 
     [Theory]

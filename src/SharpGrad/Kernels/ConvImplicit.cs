@@ -1,0 +1,113 @@
+namespace SharpGrad.Kernels;
+
+/// <summary>
+/// The forward convolution as an implicit GEMM, for the convs <see cref="ConvPixelRows"/> lowers when every tap is live
+/// and the AVX-512 micro-kernel is in use. Each image is copied once into a zero-padded channels-last buffer; for a
+/// tile of up to 14 output pixels along one output row, the rows of tap t's block of the im2col matrix are then C
+/// consecutive floats, StrideW·C apart, in that buffer, so the micro-kernel reads them where they lie (its strided A)
+/// and adds tap after tap into the tile. The im2col matrix, nine times the input for a 3×3 conv and built before in a
+/// pass that took 13% of a 224×224 resnet18 forward, is never written. The sums run tap by tap (each tap's C products
+/// chained in registers, then added to the tile), so they round differently from the explicit GEMM's single chain.
+/// </summary>
+internal static unsafe class ConvImplicit
+{
+    /// <summary>Output pixels per tile: the micro-kernel's rows.</summary>
+    private const int TileRows = 14;
+
+    /// <summary>Whether this path computes the plan's forward pass.</summary>
+    public static bool Supports(ConvPlan p) => ConvPixelRows.Supports(p) && p.AllTaps && Gemm.Kernel.MR == TileRows && p.OW >= MinWidth;
+
+    /// <summary>
+    /// Output rows narrower than this stay on the explicit lowering, whose tiles of 14 rows run across output rows and
+    /// images: tiles of 4 or 2 pixels (resnet18's layer2 and layer3 on 28x28 digits) load as much as they multiply.
+    /// Measured on 28x28 batch-64 inference: 12% slower with every width here, level from 7 (layer1's 7x7 maps).
+    /// </summary>
+    private const int MinWidth = 7;
+
+    /// <summary>
+    /// output (N,OC,OH,OW) = conv(input, weight) + bias (bias may be null), with the weight already reordered to
+    /// wr (OC, K)[oc, t·C + c] (<see cref="ConvPixelRows"/>'s order).
+    /// </summary>
+    public static void Forward(float* output, float* input, float* wr, float* bias, ConvPlan p)
+    {
+        Conv2dGeometry s = p.S;
+        int oc = s.OC, k = p.K, ohw = p.OH * p.OW, panels = (oc + 31) / 32;
+        int hp = s.H + 2 * s.PadH, wp = s.W + 2 * s.PadW;
+        long paddedImage = (long)hp * wp * s.C;
+        // B = wrᵀ (K, OC) in panels of 32 columns, panel j at j·K·32, its rows 32 floats apart: tap t's rows start at t·C·32
+        using var packB = new Scratch((long)panels * k * 32);
+        GemmPack512.PackBColumns(packB.Pointer, wr, k, k, oc);
+        using var padded = new Scratch(p.Block * paddedImage);
+        using var yT = new Scratch((long)p.Block * ohw * oc);
+        var tiles = new TileGrid(p.OW);
+        for (int n0 = 0; n0 < s.N; n0 += p.Block)
+        {
+            int b = Math.Min(p.Block, s.N - n0);
+            Pad(padded.Pointer, input + (long)n0 * s.InputImage, b, p);
+            int count = b * p.OH * tiles.PerRow;
+            // Each piece: B panel by panel (one panel's K·32 floats stay in L2), the piece's tiles, then the taps.
+            float* pad = padded.Pointer, y = yT.Pointer, bp = packB.Pointer;
+            Parallelism.For(count, Math.Max(1, 1 << 20 / Math.Max(1, k * Math.Min(oc, 32) * TileRows)), 1, (t0, t1) =>
+            {
+                for (int j = 0; j < panels; j++)
+                    for (int tile = t0; tile < t1; tile++)
+                        Tile(y, pad, bp, tile, j, tiles, p, paddedImage, wp);
+            });
+            ConvPixelRows.ToImages(output + (long)n0 * s.OutputImage, yT.Pointer, bias, b, ohw, oc);
+        }
+    }
+
+    /// <summary>yT's rows for one tile (image, output row, run of up to 14 pixels) and 32-column panel j: the sum over the taps.</summary>
+    private static void Tile(float* yT, float* padded, float* packB, int tile, int j, in TileGrid tiles, ConvPlan p, long paddedImage, int wp)
+    {
+        Conv2dGeometry s = p.S;
+        int c = s.C, oc = s.OC, k = p.K;
+        int perImage = p.OH * tiles.PerRow, image = tile / perImage, rest = tile - image * perImage;
+        int oh = rest / tiles.PerRow, ow0 = tiles.Start(rest - oh * tiles.PerRow), rows = tiles.Start(rest - oh * tiles.PerRow + 1) - ow0;
+        var kernel = GemmKernels512.ByRows[rows];
+        float* dst = yT + ((long)image * p.OH * p.OW + (long)oh * p.OW + ow0) * oc + j * 32;
+        float* b = packB + (long)j * k * 32;
+        float* img = padded + image * paddedImage;
+        int nn = Math.Min(32, oc - j * 32);
+        nint rsA = (nint)s.StrideW * c;
+        for (int t = 0; t < p.Taps.Length; t++)
+        {
+            // tap t of output (oh, ow) reads padded pixel (oh·strideH + kh·dilH, ow·strideW + kw·dilW)
+            int kh = p.Taps[t] / s.KW, kw = p.Taps[t] % s.KW;
+            float* a = img + ((long)(oh * s.StrideH + kh * s.DilH) * wp + ow0 * s.StrideW + kw * s.DilW) * c;
+            kernel(c, a, rsA, 1, b + (long)t * c * 32, 32, false, dst, oc, nn, t > 0);
+        }
+    }
+
+    /// <summary>padded[j] (H + 2·padH, W + 2·padW, C) = x[j] (C, H, W) channels-last with a zero border, for images [0, b).</summary>
+    private static void Pad(float* padded, float* x, int b, ConvPlan p)
+    {
+        Conv2dGeometry s = p.S;
+        int c = s.C, hw = s.H * s.W, wp = s.W + 2 * s.PadW, hp = s.H + 2 * s.PadH;
+        long image = (long)hp * wp * c;
+        Parallelism.For(b * s.H, Math.Max(1, (1 << 14) / Math.Max(1, s.W * c)), 1, (r0, r1) =>
+        {
+            for (int r = r0; r < r1; r++)
+            {
+                int j = r / s.H, h = r - j * s.H;
+                float* img = padded + j * image;
+                if (h == 0) new Span<float>(img, s.PadH * wp * c).Clear();
+                if (h == s.H - 1) new Span<float>(img + (long)(s.PadH + s.H) * wp * c, s.PadH * wp * c).Clear();
+                float* row = img + (long)(h + s.PadH) * wp * c;
+                new Span<float>(row, s.PadW * c).Clear();
+                new Span<float>(row + (long)(s.PadW + s.W) * c, s.PadW * c).Clear();
+                // row[PadW + w, ch] = x[j, ch, h, w]
+                Transpose.Run(row + s.PadW * c, c, x + j * (long)s.InputImage + (long)h * s.W, hw, c, s.W);
+            }
+        });
+    }
+
+    /// <summary>An output row cut into tiles of equal height (at most 14 pixels; 56 → 4 × 14, 7 → 1 × 7, 30 → 10, 10, 10).</summary>
+    private readonly struct TileGrid(int width)
+    {
+        public int PerRow { get; } = Math.Max(1, (width + TileRows - 1) / TileRows);
+
+        /// <summary>The first pixel of tile i (i = PerRow: the row's width).</summary>
+        public int Start(int i) => (int)((long)i * width / PerRow);
+    }
+}
