@@ -11,6 +11,14 @@ namespace SharpGrad.Kernels;
 /// </summary>
 internal static unsafe class ConvImplicit
 {
+    /// <summary>
+    /// Floats of padded images and output rows per block of images (4 MB). With the im2col lowering's 16 MB blocks a
+    /// 1x1 stride-2 downsample copied a whole 32-image batch (26 MB, kept by the shared array pool as a 34 MB array) and
+    /// the 224x224 batch-32 training step's peak went from 1,404 to 1,471 MB; with these, 1,438 MB. A block still holds
+    /// a few hundred tiles, plenty for two cores.
+    /// </summary>
+    private const long BlockBudget = 1 << 20;
+
     /// <summary>Output pixels per tile: the micro-kernel's rows.</summary>
     private const int TileRows = 14;
 
@@ -37,23 +45,25 @@ internal static unsafe class ConvImplicit
         // B = wrᵀ (K, OC) in panels of 32 columns, panel j at j·K·32, its rows 32 floats apart: tap t's rows start at t·C·32
         using var packB = new Scratch((long)panels * k * 32);
         GemmPack512.PackBColumns(packB.Pointer, wr, k, k, oc);
-        using var padded = new Scratch(p.Block * paddedImage);
-        using var yT = new Scratch((long)p.Block * ohw * oc);
+        int block = (int)Math.Clamp(BlockBudget / (paddedImage + (long)ohw * oc), 1, Math.Max(s.N, 1));
+        // the padded images, then their output rows (pixels, OC)
+        using var buffer = new Scratch(block * paddedImage + (long)block * ohw * oc);
+        float* paddedImages = buffer.Pointer, rowsOut = buffer.Pointer + block * paddedImage;
         var tiles = new TileGrid(p.OW);
-        for (int n0 = 0; n0 < s.N; n0 += p.Block)
+        for (int n0 = 0; n0 < s.N; n0 += block)
         {
-            int b = Math.Min(p.Block, s.N - n0);
-            Pad(padded.Pointer, input + (long)n0 * s.InputImage, b, p);
+            int b = Math.Min(block, s.N - n0);
+            Pad(paddedImages, input + (long)n0 * s.InputImage, b, p);
             int count = b * p.OH * tiles.PerRow;
             // Each piece: B panel by panel (one panel's K·32 floats stay in L2), the piece's tiles, then the taps.
-            float* pad = padded.Pointer, y = yT.Pointer, bp = packB.Pointer;
+            float* pad = paddedImages, y = rowsOut, bp = packB.Pointer;
             Parallelism.For(count, Math.Max(1, 1 << 20 / Math.Max(1, k * Math.Min(oc, 32) * TileRows)), 1, (t0, t1) =>
             {
                 for (int j = 0; j < panels; j++)
                     for (int tile = t0; tile < t1; tile++)
                         Tile(y, pad, bp, tile, j, tiles, p, paddedImage, wp);
             });
-            ConvPixelRows.ToImages(output + (long)n0 * s.OutputImage, yT.Pointer, bias, b, ohw, oc);
+            ConvPixelRows.ToImages(output + (long)n0 * s.OutputImage, rowsOut, bias, b, ohw, oc);
         }
     }
 
