@@ -91,4 +91,29 @@ public class DataLoaderTests
             new DataLoader(new TensorDataset(x, y), 8, shuffle: true, generator: new Generator(9), prefetch: prefetch).SelectMany(b => b.X.ToArray<float>()).ToArray();
         Assert.Equal(Pass(false), Pass(true));
     }
+
+    [Fact]
+    public void Without_prefetch_each_batch_is_collated_inside_the_scope_open_when_it_is_asked_for()
+    {
+        var g = new Generator(4);
+        Tensor x = Tensor.Randn([40, 3], g), y = Tensor.Randint(0, 2, [40], g);
+        var dl = new DataLoader(new TensorDataset(x, y), 8, shuffle: true, generator: new Generator(5), prefetch: false);
+        var expected = dl.Select(b => b.X.ToArray<float>()).ToList(); // the same order: the loader's generator is replayed below
+        dl = new DataLoader(new TensorDataset(x, y), 8, shuffle: true, generator: new Generator(5), prefetch: false);
+        var stale = new List<Tensor>();
+        int i = 0;
+        using IEnumerator<Batch> batches = dl.GetEnumerator();
+        while (true)
+        {
+            using var scope = new TensorScope();
+            if (!batches.MoveNext()) break;
+            Tensor batch = batches.Current.X;
+            // the batch is this scope's (the next one is not collated ahead into it), so it reads here and goes back with it
+            Assert.Contains(batch.Storage, scope.OwnedArrays);
+            Assert.Equal(expected[i++], batch.ToArray<float>());
+            stale.Add(batch);
+        }
+        Assert.Equal(5, i);
+        Assert.All(stale, t => Assert.Throws<ObjectDisposedException>(() => t.Sum()));
+    }
 }

@@ -120,11 +120,13 @@ public sealed class DataLoader : IEnumerable<Batch>
         int[] order = Order();
         int batches = Count, first = Math.Min(_skip, batches);
         _skip = 0;
-        Task<Batch>? next = first < batches ? Produce(order, first, pass) : null;
+        // Without prefetching each batch is collated when it is asked for, inside whatever TensorScope the caller has
+        // open for it (the Learner's per-batch scope), so its memory comes back with that batch.
+        Task<Batch>? next = Prefetch && first < batches ? Produce(order, first, pass) : null;
         for (int b = first; b < batches; b++)
         {
-            Batch current = next!.GetAwaiter().GetResult();
-            next = b + 1 < batches ? Produce(order, b + 1, pass) : null;
+            Batch current = (next ?? Produce(order, b, pass)).GetAwaiter().GetResult();
+            next = Prefetch && b + 1 < batches ? Produce(order, b + 1, pass) : null;
             yield return current;
         }
     }
