@@ -188,14 +188,19 @@ public sealed partial class Tensor
     {
         foreach (Array storage in latest)
         {
-            if (refs.ContainsKey(storage) || !mine.Contains(storage)) continue;
-            bool kept = false;
-            foreach (Array a in owned) kept |= ReferenceEquals(a, storage);
-            if (kept) continue;
+            if (refs.ContainsKey(storage) || !mine.Contains(storage) || Holds(owned, storage)) continue;
             mine.Remove(storage);
             TensorScope.ReleaseSaved(storage);
         }
         latest.Clear();
+    }
+
+    /// <summary>Whether <paramref name="storage"/> is one of <paramref name="owned"/> (the caller's gradient and the leaves' .Grad buffers of this pass), by reference.</summary>
+    private static bool Holds(List<Array> owned, Array storage)
+    {
+        foreach (Array a in owned)
+            if (ReferenceEquals(a, storage)) return true;
+        return false;
     }
 
     /// <summary>Drops one pending reference to <paramref name="storage"/>; the last one returns it to the pool if this pass allocated it and no leaf kept it.</summary>
@@ -209,7 +214,7 @@ public sealed partial class Tensor
         }
         refs.Remove(storage);
         if (!mine.Contains(storage)) return;
-        foreach (Array a in owned) if (ReferenceEquals(a, storage)) return;
+        if (Holds(owned, storage)) return;
         mine.Remove(storage);
         TensorScope.ReleaseEarly(storage);
     }
@@ -260,7 +265,7 @@ public sealed partial class Tensor
             }
             _readers.Remove(storage);
             if (_keep.Contains(storage) || pending.ContainsKey(storage)) return;
-            foreach (Array a in owned) if (ReferenceEquals(a, storage)) return;
+            if (Holds(owned, storage)) return;
             TensorScope.ReleaseSaved(storage);
         }
     }
@@ -273,7 +278,7 @@ public sealed partial class Tensor
             return;
         }
         bool shared = g.SharesStorageWith(leaf) || !g.IsContiguous || g.Offset != 0 || g.Numel != g.Storage.Length;
-        foreach (Array a in owned) shared |= ReferenceEquals(a, g.Storage);
+        shared |= Holds(owned, g.Storage);
         leaf.Grad = shared ? g.Clone() : g;
         owned.Add(leaf.Grad.Storage);
     }
