@@ -48,6 +48,24 @@ internal static unsafe class Conv
             Forward(po, pi, pw, bias.IsEmpty ? null : pb, keptColumns.IsEmpty ? null : pk, keptWeight.IsEmpty ? null : pkw, new ConvPlan(s));
     }
 
+    /// <summary>Whether <see cref="ForwardChannelsLast"/> serves this geometry (an ungrouped conv of 16+ channels, every tap live, output rows of 7+ pixels, the AVX-512 kernels).</summary>
+    public static bool SupportsChannelsLast(in Conv2dGeometry s) => s.N > 0 && s.OC > 0 && ConvImplicit.Supports(new ConvPlan(s));
+
+    // output (N,OH,OW,OC) channels-last = conv(input, weight (OC,C,KH,KW)) + bias (OC) (bias may be empty); input
+    // (N,C,H,W), or (N,H,W,C) when inputChannelsLast. Only for geometries SupportsChannelsLast accepts.
+    public static void ForwardChannelsLast(Span<float> output, ReadOnlySpan<float> input, bool inputChannelsLast, ReadOnlySpan<float> weight,
+        ReadOnlySpan<float> bias, in Conv2dGeometry s)
+    {
+        Check(s, output.Length, (long)s.N * s.OutputImage, "output");
+        Check(s, input.Length, (long)s.N * s.InputImage, "input");
+        Check(s, weight.Length, s.WeightSize, "weight");
+        if (!bias.IsEmpty) Check(s, bias.Length, s.OC, "bias");
+        var plan = new ConvPlan(s);
+        if (!ConvImplicit.Supports(plan)) throw new ArgumentException($"Conv: no channels-last forward for the geometry {s}.");
+        fixed (float* po = output, pi = input, pw = weight, pb = bias)
+            ConvPixelRows.ForwardChannelsLast(po, pi, inputChannelsLast, pw, bias.IsEmpty ? null : pb, plan);
+    }
+
     // dinput (N,C,H,W) += conv_transpose(dout (N,OC,OH,OW), weight (OC,C/g,KH,KW)); = instead of += unless accumulate.
     // keptWeight: what Forward kept for this weight, or empty.
     public static void BackwardInput(Span<float> dinput, ReadOnlySpan<float> dout, ReadOnlySpan<float> weight, in Conv2dGeometry s, bool accumulate = true,

@@ -5,9 +5,12 @@ namespace SharpGrad.Kernels;
 /// and the AVX-512 micro-kernel is in use. Each image is copied once into a zero-padded channels-last buffer; for a
 /// tile of up to 14 output pixels along one output row, the rows of tap t's block of the im2col matrix are then C
 /// consecutive floats, StrideW·C apart, in that buffer, so the micro-kernel reads them where they lie (its strided A)
-/// and adds tap after tap into the tile. The im2col matrix, nine times the input for a 3×3 conv and built before in a
-/// pass that took 13% of a 224×224 resnet18 forward, is never written. The sums run tap by tap (each tap's C products
-/// chained in registers, then added to the tile), so they round differently from the explicit GEMM's single chain.
+/// and adds tap after tap into the tile. Without dilation along the width a kernel row's taps are one run of KW·C
+/// floats, read as one piece of K (3 calls per tile for a 3×3 conv, and the 3-channel stem's 7×7 rows are runs of 21).
+/// The im2col matrix, nine times the input for a 3×3 conv and built before in a pass that took 13% of a 224×224
+/// resnet18 forward, is never written. The sums run run by run (each run's products chained in registers, then added
+/// to the tile), so they round differently from the explicit GEMM's single chain. In inference the tiles can be
+/// written channels-last, where they lie (<see cref="ConvPixelRows.ForwardChannelsLast"/>).
 /// </summary>
 internal static unsafe class ConvImplicit
 {
@@ -23,7 +26,18 @@ internal static unsafe class ConvImplicit
     private const int TileRows = 14;
 
     /// <summary>Whether this path computes the plan's forward pass.</summary>
-    public static bool Supports(ConvPlan p) => ConvPixelRows.Supports(p) && p.AllTaps && Gemm.Kernel.MR == TileRows && p.OW >= MinWidth;
+    public static bool Supports(ConvPlan p)
+    {
+        Conv2dGeometry s = p.S;
+        bool channels = s.C >= MinChannels || (s.DilW == 1 && s.KW * s.C >= MinChannels); // the runs the kernel reads
+        return !p.Direct && s.Groups == 1 && channels && p.AllTaps && Gemm.Kernel.MR == TileRows && p.OW >= MinWidth;
+    }
+
+    /// <summary>
+    /// Floats per run of A the micro-kernel reads: C channels of a tap, or KW·C of a kernel row when the width is not
+    /// dilated (a stem's 3 channels make runs of 21 at 7×7).
+    /// </summary>
+    private const int MinChannels = 16;
 
     /// <summary>
     /// Output rows narrower than this stay on the explicit lowering, whose tiles of 14 rows run across output rows and
@@ -33,42 +47,50 @@ internal static unsafe class ConvImplicit
     private const int MinWidth = 7;
 
     /// <summary>
-    /// output (N,OC,OH,OW) = conv(input, weight) + bias (bias may be null), with the weight already reordered to
-    /// wr (OC, K)[oc, t·C + c] (<see cref="ConvPixelRows"/>'s order).
+    /// output = conv(input, weight) + bias (bias may be null), with the weight already reordered to wr (OC, K)[oc, t·C + c]
+    /// (<see cref="ConvPixelRows"/>'s order). The input is (N,C,H,W), or channels-last (N,H,W,C) when
+    /// <paramref name="inputChannelsLast"/>; the output (N,OC,OH,OW), or channels-last (N,OH,OW,OC) when
+    /// <paramref name="outputChannelsLast"/>: then the tiles are written where they belong and the pass that transposes
+    /// them back to images (6% of a 224x224 resnet18 forward) is not needed, and a channels-last input is padded by row
+    /// copies instead of transposes (another 4%).
     /// </summary>
-    public static void Forward(float* output, float* input, float* wr, float* bias, ConvPlan p)
+    public static void Forward(float* output, bool outputChannelsLast, float* input, bool inputChannelsLast, float* wr, float* bias, ConvPlan p)
     {
         Conv2dGeometry s = p.S;
         int oc = s.OC, k = p.K, ohw = p.OH * p.OW, panels = (oc + 31) / 32;
         int hp = s.H + 2 * s.PadH, wp = s.W + 2 * s.PadW;
-        long paddedImage = (long)hp * wp * s.C;
+        long paddedImage = (long)hp * wp * s.C, rowsImage = outputChannelsLast ? 0 : (long)ohw * oc;
         // B = wrᵀ (K, OC) in panels of 32 columns, panel j at j·K·32, its rows 32 floats apart: tap t's rows start at t·C·32
         using var packB = new Scratch((long)panels * k * 32);
         GemmPack512.PackBColumns(packB.Pointer, wr, k, k, oc);
-        int block = (int)Math.Clamp(BlockBudget / (paddedImage + (long)ohw * oc), 1, Math.Max(s.N, 1));
-        // the padded images, then their output rows (pixels, OC)
-        using var buffer = new Scratch(block * paddedImage + (long)block * ohw * oc);
+        int block = (int)Math.Clamp(BlockBudget / (paddedImage + rowsImage), 1, Math.Max(s.N, 1));
+        // the padded images, then their output rows (pixels, OC) unless those are written in place
+        using var buffer = new Scratch(block * (paddedImage + rowsImage));
         float* paddedImages = buffer.Pointer, rowsOut = buffer.Pointer + block * paddedImage;
         var tiles = new TileGrid(p.OW);
         for (int n0 = 0; n0 < s.N; n0 += block)
         {
             int b = Math.Min(block, s.N - n0);
-            Pad(paddedImages, input + (long)n0 * s.InputImage, b, p);
+            Pad(paddedImages, input + (long)n0 * s.InputImage, inputChannelsLast, b, p);
             int count = b * p.OH * tiles.PerRow;
             // Each piece: B panel by panel (one panel's K·32 floats stay in L2), the piece's tiles, then the taps.
-            float* pad = paddedImages, y = rowsOut, bp = packB.Pointer;
+            float* pad = paddedImages, y = outputChannelsLast ? output + (long)n0 * s.OutputImage : rowsOut, bp = packB.Pointer;
+            float* tileBias = outputChannelsLast ? bias : null;
             Parallelism.For(count, Math.Max(1, 1 << 20 / Math.Max(1, k * Math.Min(oc, 32) * TileRows)), 1, (t0, t1) =>
             {
                 for (int j = 0; j < panels; j++)
                     for (int tile = t0; tile < t1; tile++)
-                        Tile(y, pad, bp, tile, j, tiles, p, paddedImage, wp);
+                        Tile(y, pad, bp, tileBias, tile, j, tiles, p, paddedImage, wp);
             });
-            ConvPixelRows.ToImages(output + (long)n0 * s.OutputImage, rowsOut, bias, b, ohw, oc);
+            if (!outputChannelsLast) ConvPixelRows.ToImages(output + (long)n0 * s.OutputImage, rowsOut, bias, b, ohw, oc);
         }
     }
 
-    /// <summary>yT's rows for one tile (image, output row, run of up to 14 pixels) and 32-column panel j: the sum over the taps.</summary>
-    private static void Tile(float* yT, float* padded, float* packB, int tile, int j, in TileGrid tiles, ConvPlan p, long paddedImage, int wp)
+    /// <summary>
+    /// yT's rows for one tile (image, output row, run of up to 14 pixels) and 32-column panel j: the sum over the taps,
+    /// plus the bias when one is given (a channels-last output has no later pass to add it in).
+    /// </summary>
+    private static void Tile(float* yT, float* padded, float* packB, float* bias, int tile, int j, in TileGrid tiles, ConvPlan p, long paddedImage, int wp)
     {
         Conv2dGeometry s = p.S;
         int c = s.C, oc = s.OC, k = p.K;
@@ -80,17 +102,25 @@ internal static unsafe class ConvImplicit
         float* img = padded + image * paddedImage;
         int nn = Math.Min(32, oc - j * 32);
         nint rsA = (nint)s.StrideW * c;
-        for (int t = 0; t < p.Taps.Length; t++)
+        // With no dilation along the width a kernel row's KW taps are KW·C consecutive floats, read as one run of K.
+        int runs = s.DilW == 1 ? s.KH : p.Taps.Length, run = s.DilW == 1 ? s.KW * c : c;
+        for (int t = 0; t < runs; t++)
         {
-            // tap t of output (oh, ow) reads padded pixel (oh·strideH + kh·dilH, ow·strideW + kw·dilW)
-            int kh = p.Taps[t] / s.KW, kw = p.Taps[t] % s.KW;
+            // run t (kernel row kh, or tap (kh, kw)) of output (oh, ow) starts at padded pixel (oh·strideH + kh·dilH, ow·strideW + kw·dilW)
+            int kh = s.DilW == 1 ? t : p.Taps[t] / s.KW, kw = s.DilW == 1 ? 0 : p.Taps[t] % s.KW;
             float* a = img + ((long)(oh * s.StrideH + kh * s.DilH) * wp + ow0 * s.StrideW + kw * s.DilW) * c;
-            kernel(c, a, rsA, 1, b + (long)t * c * 32, 32, false, dst, oc, nn, t > 0);
+            kernel(run, a, rsA, 1, b + (long)t * run * 32, 32, false, dst, oc, nn, t > 0);
         }
+        if (bias != null)
+            for (int r = 0; r < rows; r++)
+                for (int i = 0; i < nn; i++) dst[(long)r * oc + i] += bias[j * 32 + i];
     }
 
-    /// <summary>padded[j] (H + 2·padH, W + 2·padW, C) = x[j] (C, H, W) channels-last with a zero border, for images [0, b).</summary>
-    private static void Pad(float* padded, float* x, int b, ConvPlan p)
+    /// <summary>
+    /// padded[j] (H + 2·padH, W + 2·padW, C) = x[j] channels-last with a zero border, for images [0, b); x is (C, H, W)
+    /// per image, transposed a row at a time, or already (H, W, C) when <paramref name="channelsLast"/>, copied.
+    /// </summary>
+    private static void Pad(float* padded, float* x, bool channelsLast, int b, ConvPlan p)
     {
         Conv2dGeometry s = p.S;
         int c = s.C, hw = s.H * s.W, wp = s.W + 2 * s.PadW, hp = s.H + 2 * s.PadH;
@@ -106,8 +136,11 @@ internal static unsafe class ConvImplicit
                 float* row = img + (long)(h + s.PadH) * wp * c;
                 new Span<float>(row, s.PadW * c).Clear();
                 new Span<float>(row + (long)(s.PadW + s.W) * c, s.PadW * c).Clear();
-                // row[PadW + w, ch] = x[j, ch, h, w]
-                Transpose.Run(row + s.PadW * c, c, x + j * (long)s.InputImage + (long)h * s.W, hw, c, s.W);
+                float* src = x + j * (long)s.InputImage;
+                if (channelsLast) // row[PadW + w, ch] = x[j, h, w, ch]
+                    new ReadOnlySpan<float>(src + (long)h * s.W * c, s.W * c).CopyTo(new Span<float>(row + s.PadW * c, s.W * c));
+                else // row[PadW + w, ch] = x[j, ch, h, w]
+                    Transpose.Run(row + s.PadW * c, c, src + (long)h * s.W, hw, c, s.W);
             }
         });
     }

@@ -35,7 +35,7 @@ internal static unsafe class ConvPixelRows
         ReorderWeight(wr, weight, p);
         if (keptColumns == null && ConvImplicit.Supports(p))
         {
-            ConvImplicit.Forward(output, input, wr, bias, p); // no im2col matrix, unless backward keeps it
+            ConvImplicit.Forward(output, false, input, false, wr, bias, p); // no im2col matrix, unless backward keeps it
             return;
         }
         using var rows = new Scratch(keptColumns != null ? 0 : p.ColumnFloats);
@@ -49,6 +49,17 @@ internal static unsafe class ConvPixelRows
             Gemm.Multiply(yT.Pointer, s.OC, r, k, 1, wr, 1, k, pixels, s.OC, k, accumulate: false);
             ToImages(output + (long)n0 * s.OutputImage, yT.Pointer, bias, b, ohw, s.OC);
         }
+    }
+
+    /// <summary>
+    /// output (N,OH,OW,OC) channels-last = conv(input, weight) + bias, input (N,C,H,W) or channels-last (N,H,W,C), for
+    /// the plans <see cref="ConvImplicit"/> supports: inference, where no backward needs an im2col matrix or NCHW output.
+    /// </summary>
+    public static void ForwardChannelsLast(float* output, float* input, bool inputChannelsLast, float* weight, float* bias, ConvPlan p)
+    {
+        using var reordered = new Scratch(ReorderedWeightLength(p));
+        ReorderWeight(reordered.Pointer, weight, p);
+        ConvImplicit.Forward(output, true, input, inputChannelsLast, reordered.Pointer, bias, p);
     }
 
     /// <summary>dinput (+)= the input gradient (= unless <paramref name="accumulate"/>); reorderedWeight: Forward's keptWeight, or null.</summary>

@@ -37,6 +37,8 @@ public sealed partial class Tensor
         if (residual is not null) RequireFloat(op, residual);
         CapturedGraph.ThrowIfCapturing(op, "batch norm has no capture support yet (in training mode it also updates the running statistics)");
         if (input.IsOnDevice) return DeviceBatchNorm(input, runningMean, runningVar, weight, bias, training, momentum, eps, relu, residual, n, c, l);
+        if (!training && input.IsChannelsLast && !BuildsGraph(input, weight, bias, residual) && !OpTrace.IsActive)
+            return ChannelsLastBatchNorm(input, runningMean!, runningVar!, weight, bias, eps, relu, residual);
         Span<float> rm = default, rv = default;
         if (training && runningMean is not null)
         {
@@ -90,6 +92,30 @@ public sealed partial class Tensor
             if (residual is not null) grads.Add(residual.RequiresGradient ? g : null); // the sum passes the masked gradient through
             return grads.ToArray();
         }, traced, readsOutput: residual is not null); // only the residual form reads y (ReLU's mask); the others recompute it from x
+    }
+
+    /// <summary>
+    /// Evaluation-mode batch norm of a channels-last input with no graph to record (a conv's output in inference): the
+    /// output channels-last too, each pixel's channels normalised with the running statistics in one pass, rounding as
+    /// the (N, C, H, W) kernel's large maps do. A residual in the other layout is copied to channels-last first.
+    /// </summary>
+    private static unsafe Tensor ChannelsLastBatchNorm(Tensor input, Tensor runningMean, Tensor runningVar, Tensor? weight, Tensor? bias,
+        float eps, bool relu, Tensor? residual)
+    {
+        int c = input.Sizes[1];
+        ReadOnlySpan<float> rm = runningMean.Contiguous().Floats, rv = runningVar.Contiguous().Floats;
+        ReadOnlySpan<float> gamma = weight is null ? default : weight.Contiguous().Floats, beta = bias is null ? default : bias.Contiguous().Floats;
+        float[] mean = new float[c], scale = new float[c], shift = new float[c];
+        for (int ch = 0; ch < c; ch++)
+        {
+            float istd = (float)(1 / Math.Sqrt((double)rv[ch] + eps)); // as Norm.BatchNormForward's evaluation branch
+            (mean[ch], scale[ch], shift[ch]) = (rm[ch], istd * (gamma.IsEmpty ? 1f : gamma[ch]), beta.IsEmpty ? 0f : beta[ch]);
+        }
+        Tensor? r = residual?.ChannelsLast();
+        Tensor y = UninitializedChannelsLast(input.Sizes[0], c, input.Sizes[2], input.Sizes[3]);
+        fixed (float* py = y.ChannelsLastFloats, px = input.ChannelsLastFloats, pr = r is null ? default : r.ChannelsLastFloats, pm = mean, ps = scale, pb = shift)
+            NormChannelsLast.EvalForward(py, px, r is null ? null : pr, pm, ps, pb, (long)input.Numel / Math.Max(c, 1), c, relu);
+        return y;
     }
 
     /// <summary>Batch norm with its input on a device (every other operand there too): the backend's per-channel kernels; a residual tail as an add and a ReLU after it.</summary>

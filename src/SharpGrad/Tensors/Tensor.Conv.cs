@@ -37,6 +37,7 @@ public sealed partial class Tensor
             throw new ArgumentException($"{op}: the input of shape {input.Shape} padded by {padding} is smaller than the kernel {kh}x{kw} dilated by {dilation}: the output would be {s.OH}x{s.OW}.");
 
         if (input.IsOnDevice || weight.IsOnDevice || bias is { IsOnDevice: true }) return DeviceConv2d(input, weight, bias, s, stride, padding, dilation, groups);
+        if (!BuildsGraph(input, weight, bias) && !OpTrace.IsActive && Conv.SupportsChannelsLast(s)) return ChannelsLastConv2d(input, weight, bias, s);
         Tensor x = input.Detach().Contiguous(), wt = weight.Detach().Contiguous();
         Tensor? b = bias?.Detach().Contiguous();
         Tensor y = Uninitialized([n, oc, s.OH, s.OW]);
@@ -65,6 +66,30 @@ public sealed partial class Tensor
             if (bias is not null && bias.RequiresGradient) Conv.BackwardBias((db = Empty([oc])).Floats, gy.Floats, s);
             return bias is null ? [dx, dw] : [dx, dw, db];
         }, OpTrace.IsActive ? new OpAttributes.Conv(stride, padding, dilation, groups) : null);
+    }
+
+    /// <summary>
+    /// Inference (no graph to record): the output channels-last, written by the implicit GEMM's tiles where they belong,
+    /// from an input in either layout; a channels-last input (the previous conv's or batch norm's output) is then padded
+    /// by row copies. Together that saves the two transposes per conv that took 10% of a 224x224 resnet18 forward.
+    /// </summary>
+    private static Tensor ChannelsLastConv2d(Tensor input, Tensor weight, Tensor? bias, Conv2dGeometry s)
+    {
+        bool channelsLast = input.IsChannelsLast;
+        Tensor x = channelsLast ? input : input.Contiguous(), wt = weight.Contiguous();
+        Tensor? b = bias?.Contiguous();
+        Tensor y = UninitializedChannelsLast(s.N, s.OC, s.OH, s.OW);
+        Conv.ForwardChannelsLast(y.ChannelsLastFloats, channelsLast ? x.ChannelsLastFloats : x.Floats, channelsLast, wt.Floats, b is null ? default : b.Floats, s);
+        return y;
+    }
+
+    /// <summary>Whether an op on these operands records a node: grad mode is on and one of them requires grad.</summary>
+    private static bool BuildsGraph(params ReadOnlySpan<Tensor?> operands)
+    {
+        if (!Autograd.GradMode.IsEnabled) return false;
+        foreach (Tensor? t in operands)
+            if (t is { RequiresGradient: true }) return true;
+        return false;
     }
 
     /// <summary>Conv2d with its operands on a device: the backend's implicit-GEMM kernels forward and for both gradients; the bias gradient sums dy on the device.</summary>

@@ -24,6 +24,7 @@ public sealed partial class Tensor
             DeviceCopy(dst, src);
             return;
         }
+        if (TryTransposeCopy(dst, src)) return;
         switch (dst.DType)
         {
             case DType.Float32: StridedCopy.Copy(dst.StorageSpan<float>(), dst.Strides, dst.Offset, src.StorageSpan<float>(), src.Strides, src.Offset, dst.Sizes); break;

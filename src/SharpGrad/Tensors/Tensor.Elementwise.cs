@@ -39,12 +39,27 @@ public sealed partial class Tensor
         RequireFloat(a, b, name);
         a = AsFloatOperand(a, name);
         b = AsFloatOperand(b, name);
+        if (BothChannelsLast(a, b))
+        {
+            // inference on two channels-last activations (a residual sum): elementwise over the memory as it lies
+            Tensor rc = UninitializedChannelsLast(a.Sizes[0], a.Sizes[1], a.Sizes[2], a.Sizes[3]);
+            Elementwise.Binary(op, rc.ChannelsLastFloats, a.ChannelsLastFloats, b.ChannelsLastFloats);
+            return rc;
+        }
         Tensor r = Uninitialized(ShapeMath.Broadcast(a.Sizes, b.Sizes, name));
         if (r.Numel == 0) return r;
         BinaryInto(op, a, b, r);
         CapturedGraph.Record(r, (op, a, b, r), static s => BinaryInto(s.op, s.a, s.b, s.r));
         return r;
     }
+
+    /// <summary>
+    /// Whether a and b are float tensors of one shape, both channels-last and not also contiguous, in an op that records
+    /// no graph: the result can then be computed, and kept, channels-last.
+    /// </summary>
+    private static bool BothChannelsLast(Tensor a, Tensor b) =>
+        a.IsChannelsLast && b.IsChannelsLast && !a.IsContiguous && a.DType == DType.Float32 && b.DType == DType.Float32 &&
+        a.Sizes.AsSpan().SequenceEqual(b.Sizes) && !BuildsGraph(a, b) && !OpTrace.IsActive && !CapturedGraph.IsCapturing;
 
     /// <summary>r = op(a, b) for float tensors, <paramref name="r"/> contiguous and of the broadcast shape.</summary>
     private static void BinaryInto(BinaryOp op, Tensor a, Tensor b, Tensor r)
@@ -196,6 +211,13 @@ public sealed partial class Tensor
     private Tensor Unary(UnaryOp op, OpKind kind, Func<Tensor, Tensor, Tensor> backward)
     {
         Tensor x = this;
+        if (IsChannelsLast && !IsContiguous && DType == DType.Float32 && !IsOnDevice && !BuildsGraph(this) && !OpTrace.IsActive && !CapturedGraph.IsCapturing)
+        {
+            // inference on a channels-last activation: elementwise over the memory as it lies, the result channels-last
+            Tensor rc = UninitializedChannelsLast(Sizes[0], Sizes[1], Sizes[2], Sizes[3]);
+            Elementwise.Unary(op, rc.ChannelsLastFloats, ChannelsLastFloats);
+            return rc;
+        }
         Tensor r = UnaryForward(op, kind.ToString());
         return Record(r, kind, x, g => backward(g, r));
     }

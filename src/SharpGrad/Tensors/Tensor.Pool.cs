@@ -8,7 +8,7 @@ public sealed partial class Tensor
     /// Max pooling over the last two dims of a (N,C,H,W) or (C,H,W) input (dilation 1, ceil_mode false); with
     /// <paramref name="withIndices"/> also the argmax of each output as h·W + w (int64), as PyTorch's <c>return_indices</c>.
     /// </summary>
-    internal static (Tensor Output, Tensor? Indices) MaxPool2d(Tensor input, (int H, int W) kernel, (int H, int W) stride,
+    internal static unsafe (Tensor Output, Tensor? Indices) MaxPool2d(Tensor input, (int H, int W) kernel, (int H, int W) stride,
         (int H, int W) padding, bool withIndices)
     {
         const string op = "MaxPool2d";
@@ -18,6 +18,14 @@ public sealed partial class Tensor
         {
             if (withIndices) throw input.Memory.Backend.Unsupported($"{op} with return_indices (int64 indices)");
             return (DevicePool(input, s, max: true, countIncludePad: false, OpKind.MaxPool2d, OpTrace.IsActive ? new OpAttributes.Pool(kernel, stride, padding, false) : null), null);
+        }
+        if (!withIndices && input.IsChannelsLast && !BuildsGraph(input) && !OpTrace.IsActive)
+        {
+            // inference on a conv's channels-last output: pooled in that layout, no argmax kept
+            Tensor yc = UninitializedChannelsLast(input.Sizes[0], input.Sizes[1], s.OH, s.OW);
+            fixed (float* py = yc.ChannelsLastFloats, px = input.ChannelsLastFloats)
+                PoolChannelsLast.MaxForward(py, px, input.Sizes[0], input.Sizes[1], s);
+            return (yc, null);
         }
         Tensor x = input.Detach().Contiguous();
         Tensor y = Uninitialized(PooledShape(input, s.OH, s.OW));
