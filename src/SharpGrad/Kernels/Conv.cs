@@ -52,9 +52,10 @@ internal static unsafe class Conv
     public static bool SupportsChannelsLast(in Conv2dGeometry s) => s.N > 0 && s.OC > 0 && ConvImplicit.Supports(new ConvPlan(s));
 
     // output (N,OH,OW,OC) channels-last = conv(input, weight (OC,C,KH,KW)) + bias (OC) (bias may be empty); input
-    // (N,C,H,W), or (N,H,W,C) when inputChannelsLast. Only for geometries SupportsChannelsLast accepts.
+    // (N,C,H,W), or (N,H,W,C) when inputChannelsLast. Only for geometries SupportsChannelsLast accepts. With an
+    // epilogue, an evaluation batch norm (+ residual, ReLU) is applied to each tile as it is finished.
     public static void ForwardChannelsLast(Span<float> output, ReadOnlySpan<float> input, bool inputChannelsLast, ReadOnlySpan<float> weight,
-        ReadOnlySpan<float> bias, in Conv2dGeometry s)
+        ReadOnlySpan<float> bias, in Conv2dGeometry s, ConvEpilogue epilogue = default)
     {
         Check(s, output.Length, (long)s.N * s.OutputImage, "output");
         Check(s, input.Length, (long)s.N * s.InputImage, "input");
@@ -63,7 +64,7 @@ internal static unsafe class Conv
         var plan = new ConvPlan(s);
         if (!ConvImplicit.Supports(plan)) throw new ArgumentException($"Conv: no channels-last forward for the geometry {s}.");
         fixed (float* po = output, pi = input, pw = weight, pb = bias)
-            ConvPixelRows.ForwardChannelsLast(po, pi, inputChannelsLast, pw, bias.IsEmpty ? null : pb, plan);
+            ConvPixelRows.ForwardChannelsLast(po, pi, inputChannelsLast, pw, bias.IsEmpty ? null : pb, plan, epilogue);
     }
 
     // dinput (N,C,H,W) += conv_transpose(dout (N,OC,OH,OW), weight (OC,C/g,KH,KW)); = instead of += unless accumulate.

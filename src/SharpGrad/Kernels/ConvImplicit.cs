@@ -54,8 +54,10 @@ internal static unsafe class ConvImplicit
     /// them back to images (6% of a 224x224 resnet18 forward) is not needed, and a channels-last input is padded by row
     /// copies instead of transposes (another 4%).
     /// </summary>
-    public static void Forward(float* output, bool outputChannelsLast, float* input, bool inputChannelsLast, float* wr, float* bias, ConvPlan p)
+    public static void Forward(float* output, bool outputChannelsLast, float* input, bool inputChannelsLast, float* wr, float* bias, ConvPlan p,
+        ConvEpilogue epilogue = default)
     {
+        if (epilogue.IsActive && !outputChannelsLast) throw new ArgumentException("Conv: a fused batch norm needs the channels-last output.");
         Conv2dGeometry s = p.S;
         int oc = s.OC, k = p.K, ohw = p.OH * p.OW, panels = (oc + 31) / 32;
         int hp = s.H + 2 * s.PadH, wp = s.W + 2 * s.PadW;
@@ -76,11 +78,12 @@ internal static unsafe class ConvImplicit
             // Each piece: B panel by panel (one panel's K·32 floats stay in L2), the piece's tiles, then the taps.
             float* pad = paddedImages, y = outputChannelsLast ? output + (long)n0 * s.OutputImage : rowsOut, bp = packB.Pointer;
             float* tileBias = outputChannelsLast ? bias : null;
+            ConvEpilogue norm = epilogue.IsActive ? epilogue.Offset((long)n0 * s.OutputImage) : default;
             Parallelism.For(count, Math.Max(1, 1 << 20 / Math.Max(1, k * Math.Min(oc, 32) * TileRows)), 1, (t0, t1) =>
             {
                 for (int j = 0; j < panels; j++)
                     for (int tile = t0; tile < t1; tile++)
-                        Tile(y, pad, bp, tileBias, tile, j, tiles, p, paddedImage, wp);
+                        Tile(y, pad, bp, tileBias, norm, tile, j, tiles, p, paddedImage, wp);
             });
             if (!outputChannelsLast) ConvPixelRows.ToImages(output + (long)n0 * s.OutputImage, rowsOut, bias, b, ohw, oc);
         }
@@ -88,9 +91,9 @@ internal static unsafe class ConvImplicit
 
     /// <summary>
     /// yT's rows for one tile (image, output row, run of up to 14 pixels) and 32-column panel j: the sum over the taps,
-    /// plus the bias when one is given (a channels-last output has no later pass to add it in).
+    /// plus the bias when one is given (a channels-last output has no later pass to add it in), then the epilogue if any.
     /// </summary>
-    private static void Tile(float* yT, float* padded, float* packB, float* bias, int tile, int j, in TileGrid tiles, ConvPlan p, long paddedImage, int wp)
+    private static void Tile(float* yT, float* padded, float* packB, float* bias, in ConvEpilogue epilogue, int tile, int j, in TileGrid tiles, ConvPlan p, long paddedImage, int wp)
     {
         Conv2dGeometry s = p.S;
         int c = s.C, oc = s.OC, k = p.K;
@@ -114,6 +117,7 @@ internal static unsafe class ConvImplicit
         if (bias != null)
             for (int r = 0; r < rows; r++)
                 for (int i = 0; i < nn; i++) dst[(long)r * oc + i] += bias[j * 32 + i];
+        if (epilogue.IsActive) epilogue.Apply(yT, dst - yT, rows, oc, j * 32, nn);
     }
 
     /// <summary>

@@ -55,11 +55,12 @@ internal static unsafe class ConvPixelRows
     /// output (N,OH,OW,OC) channels-last = conv(input, weight) + bias, input (N,C,H,W) or channels-last (N,H,W,C), for
     /// the plans <see cref="ConvImplicit"/> supports: inference, where no backward needs an im2col matrix or NCHW output.
     /// </summary>
-    public static void ForwardChannelsLast(float* output, float* input, bool inputChannelsLast, float* weight, float* bias, ConvPlan p)
+    public static void ForwardChannelsLast(float* output, float* input, bool inputChannelsLast, float* weight, float* bias, ConvPlan p,
+        ConvEpilogue epilogue = default)
     {
         using var reordered = new Scratch(ReorderedWeightLength(p));
         ReorderWeight(reordered.Pointer, weight, p);
-        ConvImplicit.Forward(output, true, input, inputChannelsLast, reordered.Pointer, bias, p);
+        ConvImplicit.Forward(output, true, input, inputChannelsLast, reordered.Pointer, bias, p, epilogue);
     }
 
     /// <summary>dinput (+)= the input gradient (= unless <paramref name="accumulate"/>); reorderedWeight: Forward's keptWeight, or null.</summary>

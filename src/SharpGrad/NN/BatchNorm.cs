@@ -72,6 +72,22 @@ public abstract class BatchNorm : Module
     /// <summary><c>(Forward(input) + residual).Relu()</c> in one pass and one buffer (a resnet block's tail): the same values and gradients.</summary>
     public Tensor ForwardAddRelu(Tensor input, Tensor residual) => Forward(input, relu: true, residual);
 
+    /// <summary>
+    /// <c>conv</c> on <paramref name="input"/>, then this layer (then ReLU when <paramref name="relu"/>, or the
+    /// <paramref name="residual"/> sum and ReLU): in evaluation with running statistics and no graph to record, as one
+    /// op that normalises the conv's tiles as it writes them (the same floats as the ops one by one); otherwise the ops
+    /// one by one. What <see cref="Sequential"/> and resnet blocks run for conv → batch norm pairs.
+    /// </summary>
+    internal Tensor ForwardAfter(Conv2d conv, Tensor input, bool relu, Tensor? residual = null)
+    {
+        if (!IsTraining && RunningMean is not null && this is BatchNorm2d && conv.Groups == 1 && conv.OutChannels == NumFeatures
+            && Tensor.TryConvBatchNormInference(input, conv.Weight, conv.Bias, conv.Stride, conv.Padding, conv.Dilation, RunningMean, RunningVar!,
+                Weight, Bias, Eps, relu || residual is not null, residual, out Tensor? fused))
+            return fused;
+        Tensor y = conv.Forward(input);
+        return residual is not null ? ForwardAddRelu(y, residual) : Forward(y, relu);
+    }
+
     private Tensor Forward(Tensor input, bool relu, Tensor? residual = null)
     {
         CheckInput(input);

@@ -28,16 +28,24 @@ public sealed class Sequential : Module
     /// <summary>
     /// Runs the layers in order. A batch norm directly followed by a ReLU runs as one fused pass
     /// (<see cref="BatchNorm.ForwardRelu"/>: the same values and gradients, one tensor and one pass fewer), as in a
-    /// resnet's stem.
+    /// resnet's stem; in inference (evaluation mode, no graph to record) a conv directly followed by a batch norm (and
+    /// a ReLU) runs as one op that normalises the conv's output tiles as it writes them (the same values).
     /// </summary>
     public override Tensor Forward(Tensor input) => Run(_layers, input);
 
-    /// <summary><paramref name="layers"/> in order on <paramref name="input"/>, batch norm + ReLU pairs fused (see <see cref="Forward"/>).</summary>
+    /// <summary><paramref name="layers"/> in order on <paramref name="input"/>, conv + batch norm (+ ReLU) and batch norm + ReLU fused (see <see cref="Forward"/>).</summary>
     internal static Tensor Run(IReadOnlyList<Module> layers, Tensor input)
     {
         Tensor x = input;
         for (int i = 0; i < layers.Count; i++)
         {
+            if (layers[i] is Conv2d conv && i + 1 < layers.Count && layers[i + 1] is BatchNorm norm)
+            {
+                bool relu = i + 2 < layers.Count && layers[i + 2] is ReLU;
+                x = norm.ForwardAfter(conv, x, relu);
+                i += relu ? 2 : 1;
+                continue;
+            }
             if (layers[i] is BatchNorm bn && i + 1 < layers.Count && layers[i + 1] is ReLU)
             {
                 x = bn.ForwardRelu(x);

@@ -103,6 +103,21 @@ public sealed partial class Tensor
         float eps, bool relu, Tensor? residual)
     {
         int c = input.Sizes[1];
+        (float[] mean, float[] scale, float[] shift) = EvalNormVectors(runningMean, runningVar, weight, bias, eps);
+        Tensor? r = residual?.ChannelsLast();
+        Tensor y = UninitializedChannelsLast(input.Sizes[0], c, input.Sizes[2], input.Sizes[3]);
+        fixed (float* py = y.ChannelsLastFloats, px = input.ChannelsLastFloats, pr = r is null ? default : r.ChannelsLastFloats, pm = mean, ps = scale, pb = shift)
+            NormChannelsLast.EvalForward(py, px, r is null ? null : pr, pm, ps, pb, (long)input.Numel / Math.Max(c, 1), c, relu);
+        return y;
+    }
+
+    /// <summary>
+    /// Evaluation batch norm as y = (x - mean) · scale + shift per channel: mean the running mean, scale
+    /// invstd · gamma, shift beta (gamma 1 and beta 0 when absent), invstd computed as the images kernel computes it.
+    /// </summary>
+    private static (float[] Mean, float[] Scale, float[] Shift) EvalNormVectors(Tensor runningMean, Tensor runningVar, Tensor? weight, Tensor? bias, float eps)
+    {
+        int c = runningMean.Numel;
         ReadOnlySpan<float> rm = runningMean.Contiguous().Floats, rv = runningVar.Contiguous().Floats;
         ReadOnlySpan<float> gamma = weight is null ? default : weight.Contiguous().Floats, beta = bias is null ? default : bias.Contiguous().Floats;
         float[] mean = new float[c], scale = new float[c], shift = new float[c];
@@ -111,11 +126,44 @@ public sealed partial class Tensor
             float istd = (float)(1 / Math.Sqrt((double)rv[ch] + eps)); // as Norm.BatchNormForward's evaluation branch
             (mean[ch], scale[ch], shift[ch]) = (rm[ch], istd * (gamma.IsEmpty ? 1f : gamma[ch]), beta.IsEmpty ? 0f : beta[ch]);
         }
-        Tensor? r = residual?.ChannelsLast();
-        Tensor y = UninitializedChannelsLast(input.Sizes[0], c, input.Sizes[2], input.Sizes[3]);
-        fixed (float* py = y.ChannelsLastFloats, px = input.ChannelsLastFloats, pr = r is null ? default : r.ChannelsLastFloats, pm = mean, ps = scale, pb = shift)
-            NormChannelsLast.EvalForward(py, px, r is null ? null : pr, pm, ps, pb, (long)input.Numel / Math.Max(c, 1), c, relu);
-        return y;
+        return (mean, scale, shift);
+    }
+
+    /// <summary>
+    /// conv2d then evaluation batch norm (then ReLU, or a residual sum and ReLU) as one op, where inference allows it:
+    /// nothing records a graph or a trace, every operand is a float tensor on the CPU of the shapes the ops accept, and
+    /// the conv takes the channels-last implicit GEMM. The norm is then applied to each of the conv's tiles as it is
+    /// finished (<see cref="ConvEpilogue"/>), bitwise the values of the two (or three) ops, with one pass over the
+    /// activation fewer. False, with nothing computed, when it does not apply: the caller runs the ops one by one.
+    /// </summary>
+    internal static unsafe bool TryConvBatchNormInference(Tensor input, Tensor weight, Tensor? convBias, (int H, int W) stride, (int H, int W) padding,
+        (int H, int W) dilation, Tensor runningMean, Tensor runningVar, Tensor? gamma, Tensor? beta, float eps, bool relu, Tensor? residual,
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Tensor? output)
+    {
+        output = null;
+        if (OpTrace.IsActive || CapturedGraph.IsCapturing || BuildsGraph(input, weight, convBias, gamma, beta, residual)) return false;
+        foreach (Tensor? t in (ReadOnlySpan<Tensor?>)[input, weight, convBias, runningMean, runningVar, gamma, beta, residual])
+            if (t is not null && (t.IsOnDevice || t.DType != DType.Float32)) return false;
+        if (input.NDim != 4 || weight.NDim != 4 || input.Sizes[1] != weight.Sizes[1] || eps < 0 || float.IsNaN(eps)) return false;
+        int oc = weight.Sizes[0];
+        foreach (Tensor? t in (ReadOnlySpan<Tensor?>)[convBias, runningMean, runningVar, gamma, beta])
+            if (t is not null && (t.NDim != 1 || t.Sizes[0] != oc)) return false;
+        if (stride.H < 1 || stride.W < 1 || padding.H < 0 || padding.W < 0 || dilation.H < 1 || dilation.W < 1) return false;
+        var s = new Conv2dGeometry(input.Sizes[0], input.Sizes[1], input.Sizes[2], input.Sizes[3], oc, weight.Sizes[2], weight.Sizes[3],
+            stride.H, stride.W, padding.H, padding.W, dilation.H, dilation.W, 1);
+        if (s.OH < 1 || s.OW < 1 || !Conv.SupportsChannelsLast(s)) return false;
+        if (residual is not null && (!relu || residual.Shape != new Shape([s.N, oc, s.OH, s.OW]))) return false;
+
+        (float[] mean, float[] scale, float[] shift) = EvalNormVectors(runningMean, runningVar, gamma, beta, eps);
+        bool channelsLast = input.IsChannelsLast;
+        Tensor x = channelsLast ? input : input.Contiguous(), wt = weight.Contiguous();
+        Tensor? b = convBias?.Contiguous(), r = residual?.ChannelsLast();
+        Tensor y = UninitializedChannelsLast(s.N, oc, s.OH, s.OW);
+        fixed (float* pm = mean, ps = scale, pb = shift, pr = r is null ? default : r.ChannelsLastFloats)
+            Conv.ForwardChannelsLast(y.ChannelsLastFloats, channelsLast ? x.ChannelsLastFloats : x.Floats, channelsLast, wt.Floats,
+                b is null ? default : b.Floats, s, new ConvEpilogue(pm, ps, pb, r is null ? null : pr, relu));
+        output = y;
+        return true;
     }
 
     /// <summary>Batch norm with its input on a device (every other operand there too): the backend's per-channel kernels; a residual tail as an add and a ReLU after it.</summary>

@@ -38,9 +38,9 @@ public sealed class BasicBlock : Module
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input)
     {
-        Tensor x = _bn1.ForwardRelu(_conv1.Forward(input));
+        Tensor x = _bn1.ForwardAfter(_conv1, input, relu: true);
         Tensor identity = _downsample is null ? input : _downsample.Forward(input);
-        // bn2, the residual sum and the ReLU in one buffer: the same as (bn2(conv2(x)) + identity).Relu().
-        return _bn2.ForwardAddRelu(_conv2.Forward(x), identity);
+        // bn2, the residual sum and the ReLU in one buffer (in inference, in conv2's own pass): the same as (bn2(conv2(x)) + identity).Relu().
+        return _bn2.ForwardAfter(_conv2, x, relu: true, identity);
     }
 }

@@ -135,6 +135,52 @@ public class ChannelsLastTests
         Assert.Equal(x.Gt(0f).Float().ToArray<float>(), leaf.Grad!.ToArray<float>());
     }
 
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public void Conv_and_eval_batch_norm_fused_give_the_floats_of_the_ops_one_by_one(bool relu, bool withResidual)
+    {
+        var g = new Generator(8);
+        Tensor x = Tensor.Randn([2, 16, 20, 20], g), w = Tensor.Randn([24, 16, 3, 3], g), b = Tensor.Randn([24], g);
+        Tensor mean = Tensor.Randn([24], g), var = Tensor.Rand([24], g) + 0.5f, gamma = Tensor.Randn([24], g), beta = Tensor.Randn([24], g);
+        Tensor? residual = withResidual ? Tensor.Randn([2, 24, 20, 20], g) : null;
+        using (Tensor.NoGrad())
+        {
+            bool fusedRan = Tensor.TryConvBatchNormInference(x, w, b, (1, 1), (1, 1), (1, 1), mean, var, gamma, beta, 1e-5f, relu, residual, out Tensor? fused);
+            Assert.Equal(Conv.SupportsChannelsLast(new Conv2dGeometry(2, 16, 20, 20, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1)), fusedRan);
+            if (!fusedRan) return;
+            Tensor separate = Tensor.BatchNorm(F.Conv2d(x, w, b, padding: 1), mean, var, gamma, beta, training: false, 0.1f, 1e-5f, relu, residual);
+            Assert.True(fused!.IsChannelsLast);
+            Assert.Equal(separate.ToArray<float>(), fused.ToArray<float>());
+        }
+        // with a graph to record there is no fusion: the caller runs the ops and autograd sees them
+        Assert.False(Tensor.TryConvBatchNormInference(x, w.Detach().RequiresGrad(), b, (1, 1), (1, 1), (1, 1), mean, var, gamma, beta, 1e-5f, relu, residual, out _));
+    }
+
+    [Fact]
+    public void Sequential_fuses_conv_batch_norm_relu_in_eval_with_the_same_floats()
+    {
+        var conv = new Conv2d(16, 32, 3, padding: 1, generator: new Generator(9));
+        var norm = new BatchNorm2d(32);
+        var g = new Generator(10);
+        norm.RunningMean!.CopyFrom(Tensor.Randn([32], g));
+        norm.RunningVar!.CopyFrom(Tensor.Rand([32], g) + 0.5f);
+        var block = new Sequential(conv, norm, new ReLU(), new Conv2d(32, 32, 3, padding: 1, generator: new Generator(11)), new BatchNorm2d(32));
+        block.Eval();
+        Tensor x = Tensor.Randn([2, 16, 24, 24], g);
+        using (Tensor.NoGrad())
+        {
+            Tensor oneByOne = x;
+            foreach (Module layer in block.Layers) oneByOne = layer.Forward(oneByOne);
+            Assert.Equal(oneByOne.ToArray<float>(), block.Forward(x).ToArray<float>());
+        }
+        // in training mode (batch statistics) the layers run one by one, as before
+        block.Train();
+        Tensor trained = block.Forward(x);
+        Assert.True(trained.IsContiguous);
+    }
+
     [Fact]
     public void Resnet18_in_inference_gives_the_outputs_of_the_graph_building_forward()
     {
