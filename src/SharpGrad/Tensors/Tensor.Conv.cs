@@ -37,7 +37,8 @@ public sealed partial class Tensor
             throw new ArgumentException($"{op}: the input of shape {input.Shape} padded by {padding} is smaller than the kernel {kh}x{kw} dilated by {dilation}: the output would be {s.OH}x{s.OW}.");
 
         if (input.IsOnDevice || weight.IsOnDevice || bias is { IsOnDevice: true }) return DeviceConv2d(input, weight, bias, s, stride, padding, dilation, groups);
-        if (!BuildsGraph(input, weight, bias) && !OpTrace.IsActive && Conv.SupportsChannelsLast(s)) return ChannelsLastConv2d(input, weight, bias, s);
+        if (!BuildsGraph(input, weight, bias) && !OpTrace.IsActive && !CapturedGraph.IsCapturing && Conv.SupportsChannelsLast(s))
+            return ChannelsLastConv2d(input, weight, bias, s);
         Tensor x = input.Detach().Contiguous(), wt = weight.Detach().Contiguous();
         Tensor? b = bias?.Detach().Contiguous();
         Tensor y = Uninitialized([n, oc, s.OH, s.OW]);

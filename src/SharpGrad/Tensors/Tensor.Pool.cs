@@ -19,7 +19,7 @@ public sealed partial class Tensor
             if (withIndices) throw input.Memory.Backend.Unsupported($"{op} with return_indices (int64 indices)");
             return (DevicePool(input, s, max: true, countIncludePad: false, OpKind.MaxPool2d, OpTrace.IsActive ? new OpAttributes.Pool(kernel, stride, padding, false) : null), null);
         }
-        if (!withIndices && input.IsChannelsLast && !BuildsGraph(input) && !OpTrace.IsActive)
+        if (!withIndices && input.IsChannelsLast && !BuildsGraph(input) && !OpTrace.IsActive && !CapturedGraph.IsCapturing)
         {
             // inference on a conv's channels-last output: pooled in that layout, no argmax kept
             Tensor yc = UninitializedChannelsLast(input.Sizes[0], input.Sizes[1], s.OH, s.OW);

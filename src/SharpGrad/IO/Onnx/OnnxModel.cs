@@ -40,18 +40,32 @@ public sealed class OnnxModel : Module
     /// <summary>The file's <c>metadata_props</c>.</summary>
     public IReadOnlyDictionary<string, string> Metadata => _graph.Metadata;
 
+    /// <summary>Nodes the last <see cref="Forward"/> ran inside fused Conv → BatchNormalization chains (evaluation only).</summary>
+    internal int FusedNodes { get; private set; }
+
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
         CheckInput(input);
         var values = new Tensor?[_graph.SlotCount];
+        FusedNodes = 0;
         values[_graph.InputSlot] = input;
         foreach ((int slot, Tensor value) in _graph.Constants) values[slot] = value;
         for (int i = 0; i < _state.Length; i++) values[_graph.State[i].Slot] = _state[i];
         for (int i = 0; i < _graph.Nodes.Count; i++)
         {
             OnnxNode node = _graph.Nodes[i];
+            // in evaluation a Conv → BatchNormalization (→ Relu, or → Add → Relu) chain runs as one fused op where it can
+            int fused = IsTraining ? 0 : OnnxNodeRunner.TryRunConvBatchNorm(_graph, i, values);
+            if (fused > 0)
+            {
+                FusedNodes += fused;
+                for (int k = i; k < i + fused; k++)
+                    foreach (int slot in _graph.FreeAfter[k]) values[slot] = null;
+                i += fused - 1;
+                continue;
+            }
             try
             {
                 OnnxNodeRunner.Run(node, values, _graph, IsTraining);

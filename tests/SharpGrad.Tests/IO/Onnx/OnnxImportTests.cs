@@ -1,3 +1,4 @@
+using SharpGrad.Kernels;
 using System.IO.Compression;
 using SharpGrad.Data;
 using SharpGrad.IO;
@@ -38,6 +39,62 @@ public class OnnxImportTests
         imported.Eval();
         Tensor x = Tensor.Randn([c.StaticBatch ? 2 : 3, .. c.ItemShape], g);
         using (Tensor.NoGrad()) AssertBitwise(model.Forward(x), imported.Forward(x), name);
+    }
+
+    [Fact]
+    public void ImportedConvBatchNormChainsRunFusedInEvalWithTheModulesFloats()
+    {
+        Sequential model = CnnLearner.CreateModel(Arch.Resnet18, 10, generator: new Generator(1));
+        var g = new Generator(4);
+        foreach (var (name, t) in model.NamedBuffers())
+        {
+            if (name.EndsWith("running_mean", StringComparison.Ordinal)) t.CopyFrom(Tensor.Randn([t.Size(0)], g) * 0.2f);
+            if (name.EndsWith("running_var", StringComparison.Ordinal)) t.CopyFrom(Tensor.Rand([t.Size(0)], g) + 0.5f);
+        }
+        OnnxModel imported = OnnxImport.Load(OnnxExport.ToBytes(model, Tensor.Randn(2, 3, 64, 64)));
+        model.Eval();
+        imported.Eval();
+        Tensor x = Tensor.Randn([2, 3, 64, 64], new Generator(5));
+        using (Tensor.NoGrad()) AssertBitwise(model.Forward(x), imported.Forward(x), "resnet18 at 64x64");
+        // at 64x64 the stem, layer1 and layer2 (32x32, 16x16 and 8x8 maps) take the channels-last conv: the stem's
+        // conv/BN/ReLU, per block conv/BN/ReLU and conv/BN/Add/ReLU, and layer2's downsample conv/BN
+        bool channelsLast = Conv.SupportsChannelsLast(new Conv2dGeometry(2, 64, 16, 16, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1));
+        Assert.Equal(channelsLast ? 3 + 2 * (3 + 4) + (3 + 2 + 4) + (3 + 4) : 0, imported.FusedNodes);
+        // in training mode nothing is fused (batch statistics, and autograd sees every node)
+        imported.Train();
+        imported.Forward(x);
+        Assert.Equal(0, imported.FusedNodes);
+    }
+
+    [Fact]
+    public void AConvOutputReadTwiceIsNotFused()
+    {
+        var module = new ConvReadTwice();
+        module.Eval();
+        OnnxModel imported = OnnxImport.Load(OnnxExport.ToBytes(module, Tensor.Randn(2, 16, 20, 20)));
+        imported.Eval();
+        Tensor x = Tensor.Randn([2, 16, 20, 20], new Generator(6));
+        using (Tensor.NoGrad()) AssertBitwise(module.Forward(x), imported.Forward(x), "conv read by the norm and the sum");
+        Assert.Equal(0, imported.FusedNodes);
+    }
+
+    private sealed class ConvReadTwice : Module
+    {
+        private readonly Conv2d _conv;
+        private readonly BatchNorm2d _bn;
+
+        public ConvReadTwice()
+        {
+            _conv = RegisterModule("conv", new Conv2d(16, 16, 3, padding: 1, generator: new Generator(12)));
+            _bn = RegisterModule("bn", new BatchNorm2d(16));
+            _bn.RunningVar!.CopyFrom(Tensor.Rand([16], new Generator(13)) + 0.5f);
+        }
+
+        public override Tensor Forward(Tensor input)
+        {
+            Tensor y = _conv.Forward(input);
+            return _bn.Forward(y) + y;
+        }
     }
 
     [Fact]
