@@ -26,7 +26,8 @@ internal static unsafe class NormChannelsLast
         });
     }
 
-    private static void Row(float* y, float* x, float* residual, float* mean, float* scale, float* shift, int c, bool relu)
+    /// <summary>One pixel's row of <see cref="EvalForward"/> (y may be x: each vector is read before it is written).</summary>
+    internal static void Row(float* y, float* x, float* residual, float* mean, float* scale, float* shift, int c, bool relu)
     {
         int i = 0;
         if (Vector512.IsHardwareAccelerated)
