@@ -58,9 +58,7 @@ internal static unsafe class ConvPixelRows
     public static void ForwardChannelsLast(float* output, float* input, bool inputChannelsLast, float* weight, float* bias, ConvPlan p,
         ConvEpilogue epilogue = default)
     {
-        using var reordered = new Scratch(ReorderedWeightLength(p));
-        ReorderWeight(reordered.Pointer, weight, p);
-        ConvImplicit.Forward(output, true, input, inputChannelsLast, reordered.Pointer, bias, p, epilogue);
+        ConvImplicit.Forward(output, true, input, inputChannelsLast, weight, weightReordered: false, bias, p, epilogue);
     }
 
     /// <summary>dinput (+)= the input gradient (= unless <paramref name="accumulate"/>); reorderedWeight: Forward's keptWeight, or null.</summary>
