@@ -48,8 +48,8 @@ internal static unsafe class Conv
             Forward(po, pi, pw, bias.IsEmpty ? null : pb, keptColumns.IsEmpty ? null : pk, keptWeight.IsEmpty ? null : pkw, new ConvPlan(s));
     }
 
-    /// <summary>Whether <see cref="ForwardChannelsLast"/> serves this geometry (an ungrouped conv of 16+ channels, every tap live, output rows of 7+ pixels, the AVX-512 kernels).</summary>
-    public static bool SupportsChannelsLast(in Conv2dGeometry s) => s.N > 0 && s.OC > 0 && ConvImplicit.Supports(new ConvPlan(s));
+    /// <summary>Whether <see cref="ForwardChannelsLast"/> serves this geometry: with the AVX-512 kernels, the implicit GEMM's convs (every tap live, output rows of 7+ pixels, 16+ channels or kernel rows of 16+ floats) and the pixel-rows lowering's (ungrouped, 16+ channels, not a large pointwise conv).</summary>
+    public static bool SupportsChannelsLast(in Conv2dGeometry s) => s.N > 0 && s.OC > 0 && ConvPixelRows.SupportsChannelsLast(new ConvPlan(s));
 
     // output (N,OH,OW,OC) channels-last = conv(input, weight (OC,C,KH,KW)) + bias (OC) (bias may be empty); input
     // (N,C,H,W), or (N,H,W,C) when inputChannelsLast. Only for geometries SupportsChannelsLast accepts. With an
@@ -62,7 +62,7 @@ internal static unsafe class Conv
         Check(s, weight.Length, s.WeightSize, "weight");
         if (!bias.IsEmpty) Check(s, bias.Length, s.OC, "bias");
         var plan = new ConvPlan(s);
-        if (!ConvImplicit.Supports(plan)) throw new ArgumentException($"Conv: no channels-last forward for the geometry {s}.");
+        if (!ConvPixelRows.SupportsChannelsLast(plan)) throw new ArgumentException($"Conv: no channels-last forward for the geometry {s}.");
         fixed (float* po = output, pi = input, pw = weight, pb = bias)
             ConvPixelRows.ForwardChannelsLast(po, pi, inputChannelsLast, pw, bias.IsEmpty ? null : pb, plan, epilogue);
     }

@@ -131,9 +131,10 @@ internal static unsafe class ConvImplicit
     /// <summary>
     /// B = the weight as (K, OC)[t·C + c, oc] in panels of 32 columns (panel j at j·K·32, rows 32 floats apart, columns
     /// past OC zero), panel by panel on every core: from the reordered (OC, K) weight, or straight from (OC, C, KH, KW),
-    /// where for each channel the 16 output channels × KH·KW taps of a half panel are one register transpose.
+    /// where for each channel the 16 output channels × KH·KW taps of a half panel are one register transpose (a
+    /// transpose per live tap when some taps only ever read padding).
     /// </summary>
-    private static void PackWeight(float* packB, float* weight, bool reordered, ConvPlan p)
+    internal static void PackWeight(float* packB, float* weight, bool reordered, ConvPlan p)
     {
         Conv2dGeometry s = p.S;
         int c = s.C, k = p.K, oc = s.OC, taps = s.KH * s.KW, panels = (oc + 31) / 32;
@@ -152,9 +153,16 @@ internal static unsafe class ConvImplicit
                     int vecs = Math.Clamp(oc - j * 32 - h, 0, 16);
                     float* src = weight + (long)(j * 32 + h) * c * taps;
                     for (int ch = 0; ch < c; ch++)
-                        for (int t0 = 0; t0 < taps; t0 += 16) // row t·C + ch of the panel ← tap t of 16 output channels
-                            GemmPack512.Transpose16(src + (long)ch * taps + t0, (nint)c * taps, vecs, Math.Min(16, taps - t0),
-                                panel + ((long)t0 * c + ch) * 32 + h, (nint)c * 32, 16);
+                    {
+                        if (p.AllTaps)
+                            for (int t0 = 0; t0 < taps; t0 += 16) // row t·C + ch of the panel ← tap t of 16 output channels
+                                GemmPack512.Transpose16(src + (long)ch * taps + t0, (nint)c * taps, vecs, Math.Min(16, taps - t0),
+                                    panel + ((long)t0 * c + ch) * 32 + h, (nint)c * 32, 16);
+                        else
+                            for (int t = 0; t < p.Taps.Length; t++) // row t·C + ch ← live tap t
+                                GemmPack512.Transpose16(src + (long)ch * taps + p.Taps[t], (nint)c * taps, vecs, 1,
+                                    panel + ((long)t * c + ch) * 32 + h, (nint)c * 32, 16);
+                    }
                 }
             }
         });

@@ -58,8 +58,47 @@ internal static unsafe class ConvPixelRows
     public static void ForwardChannelsLast(float* output, float* input, bool inputChannelsLast, float* weight, float* bias, ConvPlan p,
         ConvEpilogue epilogue = default)
     {
-        ConvImplicit.Forward(output, true, input, inputChannelsLast, weight, weightReordered: false, bias, p, epilogue);
+        if (ConvImplicit.Supports(p))
+        {
+            ConvImplicit.Forward(output, true, input, inputChannelsLast, weight, weightReordered: false, bias, p, epilogue);
+            return;
+        }
+        // Small maps (rows of under 7 pixels): the explicit rows, multiplied tile by tile against the weight packed once
+        // into the micro-kernel's panels; each tile of 14 rows is an output block already channels-last.
+        Conv2dGeometry s = p.S;
+        int ohw = p.OH * p.OW, k = p.K, oc = s.OC, panels = (oc + 31) / 32;
+        using var packB = new Scratch((long)panels * k * 32);
+        ConvImplicit.PackWeight(packB.Pointer, weight, reordered: false, p);
+        using var rows = new Scratch(p.ColumnFloats);
+        for (int n0 = 0; n0 < s.N; n0 += p.Block)
+        {
+            int b = Math.Min(p.Block, s.N - n0), tiles = (b * ohw + RowTile - 1) / RowTile;
+            float* r = rows.Pointer, bp = packB.Pointer, y = output + (long)n0 * s.OutputImage;
+            BuildRows(r, input + (long)n0 * s.InputImage, b, p, inputChannelsLast);
+            ConvEpilogue norm = epilogue.IsActive ? epilogue.Offset((long)n0 * s.OutputImage) : default;
+            int pixels = b * ohw;
+            Parallelism.For(tiles, Math.Max(1, 1 << 20 / Math.Max(1, k * Math.Min(oc, 32) * RowTile)), 1, (t0, t1) =>
+            {
+                for (int j = 0; j < panels; j++)
+                    for (int t = t0; t < t1; t++)
+                    {
+                        int i0 = t * RowTile, n = Math.Min(RowTile, pixels - i0), nn = Math.Min(32, oc - j * 32);
+                        float* dst = y + (long)i0 * oc + j * 32;
+                        GemmKernels512.ByRows[n](k, r + (long)i0 * k, k, 1, bp + (long)j * k * 32, 32, false, dst, oc, nn, false);
+                        if (bias != null)
+                            for (int row = 0; row < n; row++)
+                                for (int i = 0; i < nn; i++) dst[(long)row * oc + i] += bias[j * 32 + i];
+                        if (norm.IsActive) norm.Apply(y, dst - y, n, oc, j * 32, nn);
+                    }
+            });
+        }
     }
+
+    /// <summary>Rows per micro-kernel tile of the channels-last explicit path (the AVX-512 kernel's 14).</summary>
+    private const int RowTile = 14;
+
+    /// <summary>Whether <see cref="ForwardChannelsLast"/> serves the plan: every plan this lowering takes, with the AVX-512 micro-kernel.</summary>
+    public static bool SupportsChannelsLast(ConvPlan p) => ConvImplicit.Supports(p) || (Supports(p) && Gemm.Kernel.MR == RowTile);
 
     /// <summary>dinput (+)= the input gradient (= unless <paramref name="accumulate"/>); reorderedWeight: Forward's keptWeight, or null.</summary>
     public static void BackwardInput(float* dinput, float* dout, float* weight, float* reorderedWeight, ConvPlan p, bool accumulate)
@@ -159,18 +198,19 @@ internal static unsafe class ConvPixelRows
     }
 
     /// <summary>Rows (b·OH·OW, K) of images [0, b) of x: row (j, oh, ow), columns t·C..t·C+C = x[j, :, ih, iw] at tap t, or 0 in the padding.</summary>
-    private static void BuildRows(float* rows, float* x, int b, ConvPlan p)
+    private static void BuildRows(float* rows, float* x, int b, ConvPlan p, bool channelsLast = false)
     {
         Conv2dGeometry s = p.S;
         int hw = s.H * s.W, ohw = p.OH * p.OW;
         ForImages(b, (long)ohw * p.K, (j0, j1) =>
         {
-            using var image = new Scratch((long)hw * s.C);
+            using var image = new Scratch(channelsLast ? 0 : (long)hw * s.C);
             for (int j = j0; j < j1; j++)
             {
-                // image (H·W, C) = x[j] (C, H·W)
-                Transpose.Run(image.Pointer, s.C, x + (long)j * s.InputImage, hw, s.C, hw);
-                ImageRows(rows + (long)j * ohw * p.K, image.Pointer, p);
+                // image (H·W, C) = x[j] (C, H·W), or x[j] itself when it is channels-last already
+                float* hwc = x + (long)j * s.InputImage;
+                if (!channelsLast) Transpose.Run(hwc = image.Pointer, s.C, x + (long)j * s.InputImage, hw, s.C, hw);
+                ImageRows(rows + (long)j * ohw * p.K, hwc, p);
             }
         });
     }

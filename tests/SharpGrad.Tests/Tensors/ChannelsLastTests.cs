@@ -13,7 +13,7 @@ namespace SharpGrad.Tests.Tensors;
 [Trait("Category", "Kernels")]
 public class ChannelsLastTests
 {
-    public static IEnumerable<object[]> ImplicitShapes() =>
+    public static IEnumerable<object[]> ChannelsLastShapes() =>
     [
         // N, C, H, W, OC, KH, KW, strideH, strideW, padH, padW, dilH, dilW
         [new[] { 2, 16, 56, 56, 32, 3, 3, 1, 1, 1, 1, 1, 1 }],  // four tiles of 14 a row
@@ -24,14 +24,19 @@ public class ChannelsLastTests
         [new[] { 2, 16, 16, 16, 16, 3, 3, 1, 1, 1, 1, 2, 1 }],  // dilated rows only: runs of a kernel row
         [new[] { 2, 16, 15, 15, 48, 1, 1, 2, 2, 0, 0, 1, 1 }],  // a downsample: 1x1 stride 2
         [new[] { 2, 3, 40, 36, 24, 7, 7, 2, 2, 3, 3, 1, 1 }],   // a stem: 3 channels, kernel rows of 21 floats
+        // rows of under 7 pixels: the explicit rows against the weight packed once, tiles written channels-last
+        [new[] { 5, 32, 4, 4, 48, 3, 3, 1, 1, 1, 1, 1, 1 }],    // 4x4 maps: 80 pixels, a last tile of 10 rows
+        [new[] { 3, 32, 2, 2, 40, 3, 3, 2, 2, 1, 1, 1, 1 }],    // layer4's first conv on 2x2 maps: 4 of 9 taps live
+        [new[] { 4, 64, 1, 1, 64, 3, 3, 1, 1, 1, 1, 1, 1 }],    // 1x1 maps: only the centre tap live
+        [new[] { 2, 16, 6, 5, 20, 3, 3, 1, 1, 1, 1, 2, 1 }],    // dilated rows on a narrow map
     ];
 
     [Theory]
-    [MemberData(nameof(ImplicitShapes))]
+    [MemberData(nameof(ChannelsLastShapes))]
     public unsafe void The_channels_last_conv_matches_the_reference_from_either_layout(int[] d)
     {
         var s = new Conv2dGeometry(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12], 1);
-        if (!Conv.SupportsChannelsLast(s)) return; // the AVX-512-off rerun: no implicit GEMM (checked below)
+        if (!Conv.SupportsChannelsLast(s)) return; // the AVX-512-off rerun: no channels-last kernels (checked below)
         var g = new Generator(3);
         float[] x = Tensor.Randn([s.N * s.InputImage], g).ToArray<float>(), w = Tensor.Randn([s.WeightSize], g).ToArray<float>();
         float[] b = Tensor.Randn([s.OC], g).ToArray<float>();
@@ -48,8 +53,10 @@ public class ChannelsLastTests
     }
 
     [Fact]
-    public void The_path_serves_every_resnet18_conv_at_224_including_the_stem()
+    public void The_path_serves_every_resnet18_conv_at_224_and_28_including_the_stem()
     {
+        var layer4At28 = new Conv2dGeometry(64, 512, 1, 1, 512, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+        var layer3At28 = new Conv2dGeometry(64, 128, 4, 4, 256, 3, 3, 2, 2, 1, 1, 1, 1, 1);
         bool avx512 = System.Runtime.Intrinsics.X86.Avx512F.IsSupported && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
         var stem = new Conv2dGeometry(64, 3, 224, 224, 64, 7, 7, 2, 2, 3, 3, 1, 1, 1);
         var layer4 = new Conv2dGeometry(64, 512, 7, 7, 512, 3, 3, 1, 1, 1, 1, 1, 1, 1);
@@ -57,6 +64,8 @@ public class ChannelsLastTests
         Assert.Equal(avx512, Conv.SupportsChannelsLast(stem));
         Assert.Equal(avx512, Conv.SupportsChannelsLast(layer4));
         Assert.Equal(avx512, Conv.SupportsChannelsLast(downsample));
+        Assert.Equal(avx512, Conv.SupportsChannelsLast(layer4At28));
+        Assert.Equal(avx512, Conv.SupportsChannelsLast(layer3At28));
         // a 2-channel conv's runs (2·3 floats) are too short for the kernel, and a pointwise conv reads its input in place
         Assert.False(Conv.SupportsChannelsLast(new Conv2dGeometry(2, 2, 32, 32, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1)));
         Assert.False(Conv.SupportsChannelsLast(new Conv2dGeometry(2, 64, 32, 32, 16, 1, 1, 1, 1, 0, 0, 1, 1, 1)));
