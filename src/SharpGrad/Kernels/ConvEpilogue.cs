@@ -36,4 +36,11 @@ internal readonly unsafe struct ConvEpilogue(float* mean, float* scale, float* s
             NormChannelsLast.Row(y, y, Residual == null ? null : Residual + at + (long)r * ld, Mean + col0, Scale + col0, Shift + col0, nn, Relu);
         }
     }
+
+    /// <summary>Adds <paramref name="bias"/>'s <paramref name="nn"/> channels to each of <paramref name="rows"/> channels-last rows, <paramref name="ld"/> floats apart (a conv's bias, before any epilogue).</summary>
+    public static void AddBias(float* tile, int rows, int ld, float* bias, int nn)
+    {
+        for (int r = 0; r < rows; r++)
+            for (int i = 0; i < nn; i++) tile[(long)r * ld + i] += bias[i];
+    }
 }

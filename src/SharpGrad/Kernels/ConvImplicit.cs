@@ -122,9 +122,7 @@ internal static unsafe class ConvImplicit
             float* a = img + ((long)(oh * s.StrideH + kh * s.DilH) * wp + ow0 * s.StrideW + kw * s.DilW) * c;
             kernel(run, a, rsA, 1, b + (long)t * run * 32, 32, false, dst, oc, nn, t > 0);
         }
-        if (bias != null)
-            for (int r = 0; r < rows; r++)
-                for (int i = 0; i < nn; i++) dst[(long)r * oc + i] += bias[j * 32 + i];
+        if (bias != null) ConvEpilogue.AddBias(dst, rows, oc, bias + j * 32, nn);
         if (epilogue.IsActive) epilogue.Apply(yT, dst - yT, rows, oc, j * 32, nn);
     }
 

@@ -85,9 +85,7 @@ internal static unsafe class ConvPixelRows
                         int i0 = t * RowTile, n = Math.Min(RowTile, pixels - i0), nn = Math.Min(32, oc - j * 32);
                         float* dst = y + (long)i0 * oc + j * 32;
                         GemmKernels512.ByRows[n](k, r + (long)i0 * k, k, 1, bp + (long)j * k * 32, 32, false, dst, oc, nn, false);
-                        if (bias != null)
-                            for (int row = 0; row < n; row++)
-                                for (int i = 0; i < nn; i++) dst[(long)row * oc + i] += bias[j * 32 + i];
+                        if (bias != null) ConvEpilogue.AddBias(dst, n, oc, bias + j * 32, nn);
                         if (norm.IsActive) norm.Apply(y, dst - y, n, oc, j * 32, nn);
                     }
             });
