@@ -22,15 +22,20 @@ internal static unsafe class ConvImplicit
     /// </summary>
     private const long BlockBudget = 1 << 20;
 
-    /// <summary>Output pixels per tile: the micro-kernel's rows.</summary>
-    private const int TileRows = 14;
+    /// <summary>The AVX-512 micro-kernel's rows, the only tile the images-layout forward (reordered weight, panels of 32) runs with.</summary>
+    private const int TileRows512 = 14;
 
-    /// <summary>Whether this path computes the plan's forward pass.</summary>
-    public static bool Supports(ConvPlan p)
+    /// <summary>Whether this path computes the plan's forward pass in the images layout (training's forward): with AVX-512.</summary>
+    public static bool Supports(ConvPlan p) => Geometry(p) && Gemm.Kernel.MR == TileRows512;
+
+    /// <summary>Whether this path computes the plan's channels-last forward: with either strided micro-kernel (<see cref="StridedKernel"/>).</summary>
+    public static bool SupportsChannelsLast(ConvPlan p) => Geometry(p) && StridedKernel.Available;
+
+    private static bool Geometry(ConvPlan p)
     {
         Conv2dGeometry s = p.S;
         bool channels = s.C >= MinChannels || (s.DilW == 1 && s.KW * s.C >= MinChannels); // the runs the kernel reads
-        return !p.Direct && s.Groups == 1 && channels && p.AllTaps && Gemm.Kernel.MR == TileRows && p.OW >= MinWidth;
+        return !p.Direct && s.Groups == 1 && channels && p.AllTaps && p.OW >= MinWidth;
     }
 
     /// <summary>
@@ -67,83 +72,138 @@ internal static unsafe class ConvImplicit
     {
         if (epilogue.IsActive && !outputChannelsLast) throw new ArgumentException("Conv: a fused batch norm needs the channels-last output.");
         Conv2dGeometry s = p.S;
-        int oc = s.OC, k = p.K, ohw = p.OH * p.OW, panels = (oc + 31) / 32;
+        int oc = s.OC, k = p.K, ohw = p.OH * p.OW, width = StridedKernel.Width, tileRows = StridedKernel.Rows, panels = (oc + width - 1) / width;
+        // B = wrᵀ (K, OC) in panels of `width` columns, panel j at j·K·width, its rows width floats apart: tap t's rows start at t·C·width
+        using var packB = new Scratch((long)panels * k * width);
+        PackWeight(packB.Pointer, weight, weightReordered, p, width);
+        var tiles = new TileGrid(p.OW, tileRows);
+        float* bp = packB.Pointer;
+        int workPerTile = Math.Max(1, 1 << 20 / Math.Max(1, k * Math.Min(oc, width) * tileRows));
+        if (inputChannelsLast && outputChannelsLast)
+        {
+            // Inference from channels-last: the runs are read where they lie in the input, a tile that reaches into the
+            // padding through a copy of its pixels with zeros (no padded copy of the batch: on a stride-2 conv that pass
+            // cost as much as a fifth of the multiplies it fed).
+            var source = new Source(s.H, s.W, s.PadH, s.PadW, s.InputImage);
+            long stageFloats = ((long)(tileRows - 1) * s.StrideW + (long)(s.KW - 1) * s.DilW + 1) * s.C;
+            Parallelism.For(s.N * p.OH * tiles.PerRow, workPerTile, 1, (t0, t1) =>
+            {
+                using var stage = new Scratch(stageFloats);
+                for (int j = 0; j < panels; j++)
+                    for (int tile = t0; tile < t1; tile++)
+                        Tile(output, input, source, stage.Pointer, bp, bias, epilogue, tile, j, tiles, p);
+            });
+            return;
+        }
         int hp = s.H + 2 * s.PadH, wp = s.W + 2 * s.PadW;
         long paddedImage = (long)hp * wp * s.C, rowsImage = outputChannelsLast ? 0 : (long)ohw * oc;
-        // B = wrᵀ (K, OC) in panels of 32 columns, panel j at j·K·32, its rows 32 floats apart: tap t's rows start at t·C·32
-        using var packB = new Scratch((long)panels * k * 32);
-        PackWeight(packB.Pointer, weight, weightReordered, p);
         int block = (int)Math.Clamp(BlockBudget / (paddedImage + rowsImage), 1, Math.Max(s.N, 1));
         // the padded images, then their output rows (pixels, OC) unless those are written in place
         using var buffer = new Scratch(block * (paddedImage + rowsImage));
         float* paddedImages = buffer.Pointer, rowsOut = buffer.Pointer + block * paddedImage;
-        var tiles = new TileGrid(p.OW);
+        var padded = new Source(hp, wp, 0, 0, paddedImage);
         for (int n0 = 0; n0 < s.N; n0 += block)
         {
             int b = Math.Min(block, s.N - n0);
-            Pad(paddedImages, input + (long)n0 * s.InputImage, inputChannelsLast, b, p);
+            Pad(paddedImages, input + (long)n0 * s.InputImage, inputChannelsLast, b, p, hp, wp);
             int count = b * p.OH * tiles.PerRow;
-            // Each piece: B panel by panel (one panel's K·32 floats stay in L2), the piece's tiles, then the taps.
-            float* pad = paddedImages, y = outputChannelsLast ? output + (long)n0 * s.OutputImage : rowsOut, bp = packB.Pointer;
+            // Each piece: B panel by panel (one panel's K·width floats stay in L2), the piece's tiles, then the taps.
+            float* pad = paddedImages, y = outputChannelsLast ? output + (long)n0 * s.OutputImage : rowsOut;
             float* tileBias = outputChannelsLast ? bias : null;
             ConvEpilogue norm = epilogue.IsActive ? epilogue.Offset((long)n0 * s.OutputImage) : default;
-            Parallelism.For(count, Math.Max(1, 1 << 20 / Math.Max(1, k * Math.Min(oc, 32) * TileRows)), 1, (t0, t1) =>
+            Parallelism.For(count, workPerTile, 1, (t0, t1) =>
             {
                 for (int j = 0; j < panels; j++)
                     for (int tile = t0; tile < t1; tile++)
-                        Tile(y, pad, bp, tileBias, norm, tile, j, tiles, p, paddedImage, wp);
+                        Tile(y, pad, padded, null, bp, tileBias, norm, tile, j, tiles, p);
             });
             if (!outputChannelsLast) ConvPixelRows.ToImages(output + (long)n0 * s.OutputImage, rowsOut, bias, b, ohw, oc);
         }
     }
 
     /// <summary>
-    /// yT's rows for one tile (image, output row, run of up to 14 pixels) and 32-column panel j: the sum over the taps,
-    /// plus the bias when one is given (a channels-last output has no later pass to add it in), then the epilogue if any.
+    /// Where a tile's runs are read: channels-last images of H × W pixels, <see cref="Image"/> floats apart, with the
+    /// conv's padding of PadH rows and PadW columns outside them (zero for an already padded copy).
     /// </summary>
-    private static void Tile(float* yT, float* padded, float* packB, float* bias, in ConvEpilogue epilogue, int tile, int j, in TileGrid tiles, ConvPlan p, long paddedImage, int wp)
+    private readonly record struct Source(int H, int W, int PadH, int PadW, long Image);
+
+    /// <summary>
+    /// yT's rows for one tile (image, output row, run of up to a tile's rows of pixels) and panel j: the sum over the taps,
+    /// plus the bias when one is given (a channels-last output has no later pass to add it in), then the epilogue if any.
+    /// A run that lies in the padding rows adds nothing and is skipped; one that reaches into the padding columns is
+    /// read from <paramref name="stage"/>, a copy of its pixels with zeros for those outside the image.
+    /// </summary>
+    private static void Tile(float* yT, float* images, in Source src, float* stage, float* packB, float* bias, in ConvEpilogue epilogue, int tile, int j,
+        in TileGrid tiles, ConvPlan p)
     {
         Conv2dGeometry s = p.S;
         int c = s.C, oc = s.OC, k = p.K;
         int perImage = p.OH * tiles.PerRow, image = tile / perImage, rest = tile - image * perImage;
         int oh = rest / tiles.PerRow, ow0 = tiles.Start(rest - oh * tiles.PerRow), rows = tiles.Start(rest - oh * tiles.PerRow + 1) - ow0;
-        var kernel = GemmKernels512.ByRows[rows];
-        float* dst = yT + ((long)image * p.OH * p.OW + (long)oh * p.OW + ow0) * oc + j * 32;
-        float* b = packB + (long)j * k * 32;
-        float* img = padded + image * paddedImage;
-        int nn = Math.Min(32, oc - j * 32);
+        var kernel = StridedKernel.ByRows[rows];
+        int width = StridedKernel.Width;
+        float* dst = yT + ((long)image * p.OH * p.OW + (long)oh * p.OW + ow0) * oc + j * width;
+        float* b = packB + (long)j * k * width;
+        float* img = images + image * src.Image;
+        int nn = Math.Min(width, oc - j * width);
         nint rsA = (nint)s.StrideW * c;
         // With no dilation along the width a kernel row's KW taps are KW·C consecutive floats, read as one run of K.
-        int runs = s.DilW == 1 ? s.KH : p.Taps.Length, run = s.DilW == 1 ? s.KW * c : c;
+        bool rowRuns = s.DilW == 1;
+        int runs = rowRuns ? s.KH : p.Taps.Length, run = rowRuns ? s.KW * c : c;
+        int span = (rows - 1) * s.StrideW + (rowRuns ? s.KW - 1 : 0) + 1; // pixels a run reads across the tile
+        bool first = true;
         for (int t = 0; t < runs; t++)
         {
-            // run t (kernel row kh, or tap (kh, kw)) of output (oh, ow) starts at padded pixel (oh·strideH + kh·dilH, ow·strideW + kw·dilW)
-            int kh = s.DilW == 1 ? t : p.Taps[t] / s.KW, kw = s.DilW == 1 ? 0 : p.Taps[t] % s.KW;
-            float* a = img + ((long)(oh * s.StrideH + kh * s.DilH) * wp + ow0 * s.StrideW + kw * s.DilW) * c;
-            kernel(run, a, rsA, 1, b + (long)t * run * 32, 32, false, dst, oc, nn, t > 0);
+            // run t (kernel row kh, or tap (kh, kw)) of output (oh, ow) starts at pixel (oh·strideH + kh·dilH, ow·strideW + kw·dilW) of the padded image
+            int kh = rowRuns ? t : p.Taps[t] / s.KW, kw = rowRuns ? 0 : p.Taps[t] % s.KW;
+            int ih = oh * s.StrideH + kh * s.DilH - src.PadH, iw = ow0 * s.StrideW + kw * s.DilW - src.PadW;
+            if ((uint)ih >= (uint)src.H) continue; // a padding row
+            float* a = img + ((long)ih * src.W + iw) * c;
+            if (iw < 0 || iw + span > src.W)
+            {
+                for (int q = 0; q < span; q++)
+                {
+                    var pixel = new Span<float>(stage + (long)q * c, c);
+                    if ((uint)(iw + q) < (uint)src.W) new ReadOnlySpan<float>(a + (long)q * c, c).CopyTo(pixel);
+                    else pixel.Clear();
+                }
+                a = stage;
+            }
+            kernel(run, a, rsA, 1, b + (long)t * run * width, width, false, dst, oc, nn, !first);
+            first = false;
         }
-        if (bias != null) ConvEpilogue.AddBias(dst, rows, oc, bias + j * 32, nn);
-        if (epilogue.IsActive) epilogue.Apply(yT, dst - yT, rows, oc, j * 32, nn);
+        if (first) // every run in the padding
+            for (int r = 0; r < rows; r++) new Span<float>(dst + (long)r * oc, nn).Clear();
+        if (bias != null) ConvEpilogue.AddBias(dst, rows, oc, bias + j * width, nn);
+        if (epilogue.IsActive) epilogue.Apply(yT, dst - yT, rows, oc, j * width, nn);
     }
 
     /// <summary>
-    /// B = the weight as (K, OC)[t·C + c, oc] in panels of 32 columns (panel j at j·K·32, rows 32 floats apart, columns
-    /// past OC zero), panel by panel on every core: from the reordered (OC, K) weight, or straight from (OC, C, KH, KW),
-    /// where for each channel the 16 output channels × KH·KW taps of a half panel are one register transpose (a
-    /// transpose per live tap when some taps only ever read padding).
+    /// B = the weight as (K, OC)[t·C + c, oc] in panels of <paramref name="width"/> columns (panel j at j·K·width, rows
+    /// width floats apart, columns past OC zero), panel by panel on every core: from the reordered (OC, K) weight
+    /// (panels of 32 only), or straight from (OC, C, KH, KW). With AVX-512 and panels of 32, for each channel the 16
+    /// output channels × KH·KW taps of a half panel are one register transpose (a transpose per live tap when some
+    /// taps only ever read padding); otherwise element by element, reading the weight in order.
     /// </summary>
-    internal static void PackWeight(float* packB, float* weight, bool reordered, ConvPlan p)
+    internal static void PackWeight(float* packB, float* weight, bool reordered, ConvPlan p, int width = 32)
     {
         Conv2dGeometry s = p.S;
-        int c = s.C, k = p.K, oc = s.OC, taps = s.KH * s.KW, panels = (oc + 31) / 32;
-        Parallelism.For(panels, Math.Max(1, (1 << 15) / Math.Max(1, k * 32)), 1, (j0, j1) =>
+        int c = s.C, k = p.K, oc = s.OC, taps = s.KH * s.KW, panels = (oc + width - 1) / width;
+        if (reordered && width != 32) throw new ArgumentException("Conv: a reordered weight packs in panels of 32 only.", nameof(width));
+        bool transposes = width == 32 && StridedKernel.Rows == TileRows512;
+        Parallelism.For(panels, Math.Max(1, (1 << 15) / Math.Max(1, k * width)), 1, (j0, j1) =>
         {
             for (int j = j0; j < j1; j++)
             {
-                float* panel = packB + (long)j * k * 32;
+                float* panel = packB + (long)j * k * width;
                 if (reordered)
                 {
                     GemmPack512.PackBColumns(panel, weight + (long)j * 32 * k, k, k, Math.Min(32, oc - j * 32));
+                    continue;
+                }
+                if (!transposes)
+                {
+                    PackPanel(panel, weight, j, width, p);
                     continue;
                 }
                 for (int h = 0; h < 32; h += 16)
@@ -166,14 +226,30 @@ internal static unsafe class ConvImplicit
         });
     }
 
-    /// <summary>
-    /// padded[j] (H + 2·padH, W + 2·padW, C) = x[j] channels-last with a zero border, for images [0, b); x is (C, H, W)
-    /// per image, transposed a row at a time, or already (H, W, C) when <paramref name="channelsLast"/>, copied.
-    /// </summary>
-    private static void Pad(float* padded, float* x, bool channelsLast, int b, ConvPlan p)
+    /// <summary>Panel j of <see cref="PackWeight"/> element by element: row t·C + ch, column o ← weight[j·width + o, ch, live tap t].</summary>
+    private static void PackPanel(float* panel, float* weight, int j, int width, ConvPlan p)
     {
         Conv2dGeometry s = p.S;
-        int c = s.C, hw = s.H * s.W, wp = s.W + 2 * s.PadW, hp = s.H + 2 * s.PadH;
+        int c = s.C, taps = s.KH * s.KW, live = p.Taps.Length, cols = Math.Min(width, s.OC - j * width);
+        new Span<float>(panel, (int)((long)p.K * width)).Clear();
+        for (int o = 0; o < cols; o++)
+        {
+            float* src = weight + (long)(j * width + o) * c * taps;
+            for (int ch = 0; ch < c; ch++)
+                for (int t = 0; t < live; t++)
+                    panel[((long)t * c + ch) * width + o] = src[(long)ch * taps + p.Taps[t]];
+        }
+    }
+
+    /// <summary>
+    /// padded[j] (hp, wp, C) = x[j] channels-last at (padH, padW), zero everywhere else, for images [0, b); hp and wp
+    /// are at least H + 2·padH and W + 2·padW (more when a tiling reads past the border). x is (C, H, W) per image,
+    /// transposed a row at a time, or already (H, W, C) when <paramref name="channelsLast"/>, copied.
+    /// </summary>
+    internal static void Pad(float* padded, float* x, bool channelsLast, int b, ConvPlan p, int hp, int wp)
+    {
+        Conv2dGeometry s = p.S;
+        int c = s.C, hw = s.H * s.W, below = hp - s.PadH - s.H, right = wp - s.PadW - s.W;
         long image = (long)hp * wp * c;
         Parallelism.For(b * s.H, Math.Max(1, (1 << 14) / Math.Max(1, s.W * c)), 1, (r0, r1) =>
         {
@@ -182,10 +258,10 @@ internal static unsafe class ConvImplicit
                 int j = r / s.H, h = r - j * s.H;
                 float* img = padded + j * image;
                 if (h == 0) new Span<float>(img, s.PadH * wp * c).Clear();
-                if (h == s.H - 1) new Span<float>(img + (long)(s.PadH + s.H) * wp * c, s.PadH * wp * c).Clear();
+                if (h == s.H - 1) new Span<float>(img + (long)(s.PadH + s.H) * wp * c, below * wp * c).Clear();
                 float* row = img + (long)(h + s.PadH) * wp * c;
                 new Span<float>(row, s.PadW * c).Clear();
-                new Span<float>(row + (long)(s.PadW + s.W) * c, s.PadW * c).Clear();
+                new Span<float>(row + (long)(s.PadW + s.W) * c, right * c).Clear();
                 float* src = x + j * (long)s.InputImage;
                 if (channelsLast) // row[PadW + w, ch] = x[j, h, w, ch]
                     new ReadOnlySpan<float>(src + (long)h * s.W * c, s.W * c).CopyTo(new Span<float>(row + s.PadW * c, s.W * c));
@@ -195,10 +271,10 @@ internal static unsafe class ConvImplicit
         });
     }
 
-    /// <summary>An output row cut into tiles of equal height (at most 14 pixels; 56 → 4 × 14, 7 → 1 × 7, 30 → 10, 10, 10).</summary>
-    private readonly struct TileGrid(int width)
+    /// <summary>An output row cut into tiles of equal height (at most a tile's rows: with 14, 56 → 4 × 14, 7 → 1 × 7, 30 → 10, 10, 10).</summary>
+    private readonly struct TileGrid(int width, int tileRows)
     {
-        public int PerRow { get; } = Math.Max(1, (width + TileRows - 1) / TileRows);
+        public int PerRow { get; } = Math.Max(1, (width + tileRows - 1) / tileRows);
 
         /// <summary>The first pixel of tile i (i = PerRow: the row's width).</summary>
         public int Start(int i) => (int)((long)i * width / PerRow);

@@ -58,45 +58,47 @@ internal static unsafe class ConvPixelRows
     public static void ForwardChannelsLast(float* output, float* input, bool inputChannelsLast, float* weight, float* bias, ConvPlan p,
         ConvEpilogue epilogue = default)
     {
-        if (ConvImplicit.Supports(p))
+        if (ConvWinograd.Supports(p))
+        {
+            ConvWinograd.Forward(output, input, inputChannelsLast, weight, bias, p, epilogue);
+            return;
+        }
+        if (ConvImplicit.SupportsChannelsLast(p))
         {
             ConvImplicit.Forward(output, true, input, inputChannelsLast, weight, weightReordered: false, bias, p, epilogue);
             return;
         }
-        // Small maps (rows of under 7 pixels): the explicit rows, multiplied tile by tile against the weight packed once
-        // into the micro-kernel's panels; each tile of 14 rows is an output block already channels-last.
+        // Small maps (rows of under 7 pixels), or no AVX-512: the explicit rows, multiplied tile by tile against the
+        // weight packed once into the micro-kernel's panels; each tile of rows is an output block already channels-last.
         Conv2dGeometry s = p.S;
-        int ohw = p.OH * p.OW, k = p.K, oc = s.OC, panels = (oc + 31) / 32;
-        using var packB = new Scratch((long)panels * k * 32);
-        ConvImplicit.PackWeight(packB.Pointer, weight, reordered: false, p);
+        int ohw = p.OH * p.OW, k = p.K, oc = s.OC, width = StridedKernel.Width, tileRows = StridedKernel.Rows, panels = (oc + width - 1) / width;
+        using var packB = new Scratch((long)panels * k * width);
+        ConvImplicit.PackWeight(packB.Pointer, weight, reordered: false, p, width);
         using var rows = new Scratch(p.ColumnFloats);
         for (int n0 = 0; n0 < s.N; n0 += p.Block)
         {
-            int b = Math.Min(p.Block, s.N - n0), tiles = (b * ohw + RowTile - 1) / RowTile;
+            int b = Math.Min(p.Block, s.N - n0), tiles = (b * ohw + tileRows - 1) / tileRows;
             float* r = rows.Pointer, bp = packB.Pointer, y = output + (long)n0 * s.OutputImage;
             BuildRows(r, input + (long)n0 * s.InputImage, b, p, inputChannelsLast);
             ConvEpilogue norm = epilogue.IsActive ? epilogue.Offset((long)n0 * s.OutputImage) : default;
             int pixels = b * ohw;
-            Parallelism.For(tiles, Math.Max(1, 1 << 20 / Math.Max(1, k * Math.Min(oc, 32) * RowTile)), 1, (t0, t1) =>
+            Parallelism.For(tiles, Math.Max(1, 1 << 20 / Math.Max(1, k * Math.Min(oc, width) * tileRows)), 1, (t0, t1) =>
             {
                 for (int j = 0; j < panels; j++)
                     for (int t = t0; t < t1; t++)
                     {
-                        int i0 = t * RowTile, n = Math.Min(RowTile, pixels - i0), nn = Math.Min(32, oc - j * 32);
-                        float* dst = y + (long)i0 * oc + j * 32;
-                        GemmKernels512.ByRows[n](k, r + (long)i0 * k, k, 1, bp + (long)j * k * 32, 32, false, dst, oc, nn, false);
-                        if (bias != null) ConvEpilogue.AddBias(dst, n, oc, bias + j * 32, nn);
-                        if (norm.IsActive) norm.Apply(y, dst - y, n, oc, j * 32, nn);
+                        int i0 = t * tileRows, n = Math.Min(tileRows, pixels - i0), nn = Math.Min(width, oc - j * width);
+                        float* dst = y + (long)i0 * oc + j * width;
+                        StridedKernel.ByRows[n](k, r + (long)i0 * k, k, 1, bp + (long)j * k * width, width, false, dst, oc, nn, false);
+                        if (bias != null) ConvEpilogue.AddBias(dst, n, oc, bias + j * width, nn);
+                        if (norm.IsActive) norm.Apply(y, dst - y, n, oc, j * width, nn);
                     }
             });
         }
     }
 
-    /// <summary>Rows per micro-kernel tile of the channels-last explicit path (the AVX-512 kernel's 14).</summary>
-    private const int RowTile = 14;
-
     /// <summary>Whether <see cref="ForwardChannelsLast"/> serves the plan: every plan this lowering takes, with the AVX-512 micro-kernel.</summary>
-    public static bool SupportsChannelsLast(ConvPlan p) => ConvImplicit.Supports(p) || (Supports(p) && Gemm.Kernel.MR == RowTile);
+    public static bool SupportsChannelsLast(ConvPlan p) => ConvWinograd.Supports(p) || ConvImplicit.SupportsChannelsLast(p) || (Supports(p) && StridedKernel.Available);
 
     /// <summary>dinput (+)= the input gradient (= unless <paramref name="accumulate"/>); reorderedWeight: Forward's keptWeight, or null.</summary>
     public static void BackwardInput(float* dinput, float* dout, float* weight, float* reorderedWeight, ConvPlan p, bool accumulate)

@@ -51,6 +51,18 @@ internal static unsafe class PoolChannelsLast
                     }
                 max.Store(dst + ch);
             }
+        if (Vector256.IsHardwareAccelerated)
+            for (; ch + 8 <= c; ch += 8)
+            {
+                Vector256<float> max = Vector256.Create(float.NegativeInfinity);
+                for (int yy = h0; yy < h1; yy++)
+                    for (int xx = w0; xx < w1; xx++)
+                    {
+                        Vector256<float> v = Vector256.Load(image + ((long)yy * w + xx) * c + ch);
+                        max = Vector256.ConditionalSelect(Vector256.GreaterThan(v, max) | ~Vector256.Equals(v, v), v, max);
+                    }
+                max.Store(dst + ch);
+            }
         for (; ch < c; ch++)
         {
             float max = float.NegativeInfinity;

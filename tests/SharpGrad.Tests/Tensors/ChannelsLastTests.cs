@@ -8,7 +8,7 @@ namespace SharpGrad.Tests.Tensors;
 /// Inference keeps activations channels-last: a conv with no graph to record writes its tiles as (N, H, W, C), batch
 /// norm, max pooling, ReLU and sums keep that layout, and every other op reads it through Contiguous. Each layout-aware
 /// path against the plain one: the kernels against the reference conv, the ops bitwise against their (N, C, H, W) twins.
-/// In the suite's AVX-512-off rerun the implicit GEMM is off, convs return (N, C, H, W), and the same checks still hold.
+/// With AVX2 (and in the suite's AVX-512-off rerun) the same paths run on the 6 × 16 kernel; in the AVX2-off rerun convs return (N, C, H, W), and the same checks still hold.
 /// </summary>
 [Trait("Category", "Kernels")]
 public class ChannelsLastTests
@@ -36,7 +36,7 @@ public class ChannelsLastTests
     public unsafe void The_channels_last_conv_matches_the_reference_from_either_layout(int[] d)
     {
         var s = new Conv2dGeometry(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12], 1);
-        if (!Conv.SupportsChannelsLast(s)) return; // the AVX-512-off rerun: no channels-last kernels (checked below)
+        if (!Conv.SupportsChannelsLast(s)) return; // the AVX2-off rerun: no channels-last kernels (checked below)
         var g = new Generator(3);
         float[] x = Tensor.Randn([s.N * s.InputImage], g).ToArray<float>(), w = Tensor.Randn([s.WeightSize], g).ToArray<float>();
         float[] b = Tensor.Randn([s.OC], g).ToArray<float>();
@@ -57,15 +57,15 @@ public class ChannelsLastTests
     {
         var layer4At28 = new Conv2dGeometry(64, 512, 1, 1, 512, 3, 3, 1, 1, 1, 1, 1, 1, 1);
         var layer3At28 = new Conv2dGeometry(64, 128, 4, 4, 256, 3, 3, 2, 2, 1, 1, 1, 1, 1);
-        bool avx512 = System.Runtime.Intrinsics.X86.Avx512F.IsSupported && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
+        bool strided = StridedKernel.Available; // AVX-512 or AVX2: either strided micro-kernel serves them all
         var stem = new Conv2dGeometry(64, 3, 224, 224, 64, 7, 7, 2, 2, 3, 3, 1, 1, 1);
         var layer4 = new Conv2dGeometry(64, 512, 7, 7, 512, 3, 3, 1, 1, 1, 1, 1, 1, 1);
         var downsample = new Conv2dGeometry(64, 64, 56, 56, 128, 1, 1, 2, 2, 0, 0, 1, 1, 1);
-        Assert.Equal(avx512, Conv.SupportsChannelsLast(stem));
-        Assert.Equal(avx512, Conv.SupportsChannelsLast(layer4));
-        Assert.Equal(avx512, Conv.SupportsChannelsLast(downsample));
-        Assert.Equal(avx512, Conv.SupportsChannelsLast(layer4At28));
-        Assert.Equal(avx512, Conv.SupportsChannelsLast(layer3At28));
+        Assert.Equal(strided, Conv.SupportsChannelsLast(stem));
+        Assert.Equal(strided, Conv.SupportsChannelsLast(layer4));
+        Assert.Equal(strided, Conv.SupportsChannelsLast(downsample));
+        Assert.Equal(strided, Conv.SupportsChannelsLast(layer4At28));
+        Assert.Equal(strided, Conv.SupportsChannelsLast(layer3At28));
         // a 2-channel conv's runs (2·3 floats) are too short for the kernel, and a pointwise conv reads its input in place
         Assert.False(Conv.SupportsChannelsLast(new Conv2dGeometry(2, 2, 32, 32, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1)));
         Assert.False(Conv.SupportsChannelsLast(new Conv2dGeometry(2, 64, 32, 32, 16, 1, 1, 1, 1, 0, 0, 1, 1, 1)));
@@ -209,7 +209,7 @@ public class ChannelsLastTests
         TensorAssert.Close(expected.Detach(), actual, 1e-4f, 1e-4f);
     }
 
-    private static float[] ToChannelsLast(float[] x, int n, int c, int hw)
+    internal static float[] ToChannelsLast(float[] x, int n, int c, int hw)
     {
         float[] r = new float[x.Length];
         for (int i = 0; i < n; i++)
@@ -218,7 +218,7 @@ public class ChannelsLastTests
         return r;
     }
 
-    private static float[] FromChannelsLast(float[] y, int n, int c, int hw)
+    internal static float[] FromChannelsLast(float[] y, int n, int c, int hw)
     {
         float[] r = new float[y.Length];
         for (int i = 0; i < n; i++)
