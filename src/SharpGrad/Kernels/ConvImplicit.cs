@@ -1,3 +1,6 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace SharpGrad.Kernels;
 
 /// <summary>
@@ -226,15 +229,33 @@ internal static unsafe class ConvImplicit
         });
     }
 
-    /// <summary>Panel j of <see cref="PackWeight"/> element by element: row t·C + ch, column o ← weight[j·width + o, ch, live tap t].</summary>
+    /// <summary>
+    /// Panel j of <see cref="PackWeight"/> without the AVX-512 transposes: row t·C + ch, column o ← weight[j·width + o,
+    /// ch, live tap t]. With AVX2 a full panel's row is gathered 8 output channels at a time (the weight's rows are
+    /// C·KH·KW floats apart) and stored whole, row after row; element by element otherwise. The element loop, which
+    /// writes 16 floats apart, took a quarter of a 224x224 batch-1 resnet18 forward on Zen 3.
+    /// </summary>
     private static void PackPanel(float* panel, float* weight, int j, int width, ConvPlan p)
     {
         Conv2dGeometry s = p.S;
         int c = s.C, taps = s.KH * s.KW, live = p.Taps.Length, cols = Math.Min(width, s.OC - j * width);
+        float* first = weight + (long)j * width * c * taps;
+        if (cols == width && Avx2.IsSupported && (long)width * c * taps < int.MaxValue / sizeof(float))
+        {
+            Vector256<int> rows = Vector256<int>.Indices * (c * taps);
+            for (int t = 0; t < live; t++)
+                for (int ch = 0; ch < c; ch++)
+                {
+                    float* src = first + (long)ch * taps + p.Taps[t], dst = panel + ((long)t * c + ch) * width;
+                    for (int o = 0; o < width; o += 8)
+                        Avx2.GatherVector256(src + (long)o * c * taps, rows, 4).Store(dst + o);
+                }
+            return;
+        }
         new Span<float>(panel, (int)((long)p.K * width)).Clear();
         for (int o = 0; o < cols; o++)
         {
-            float* src = weight + (long)(j * width + o) * c * taps;
+            float* src = first + (long)o * c * taps;
             for (int ch = 0; ch < c; ch++)
                 for (int t = 0; t < live; t++)
                     panel[((long)t * c + ch) * width + o] = src[(long)ch * taps + p.Taps[t]];
