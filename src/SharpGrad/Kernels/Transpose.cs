@@ -49,7 +49,7 @@ internal static unsafe class Transpose
 
     /// <summary>One 8×8 tile: rows of 8 floats <paramref name="ldSrc"/> apart become columns.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8(float* src, nint ldSrc, float* dst, nint ldDst)
+    internal static void Transpose8(float* src, nint ldSrc, float* dst, nint ldDst)
     {
         Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + ldSrc);
         Vector256<float> r2 = Avx.LoadVector256(src + 2 * ldSrc), r3 = Avx.LoadVector256(src + 3 * ldSrc);
