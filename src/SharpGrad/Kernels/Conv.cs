@@ -48,7 +48,7 @@ internal static unsafe class Conv
             Forward(po, pi, pw, bias.IsEmpty ? null : pb, keptColumns.IsEmpty ? null : pk, keptWeight.IsEmpty ? null : pkw, new ConvPlan(s));
     }
 
-    /// <summary>Whether <see cref="ForwardChannelsLast"/> serves this geometry: with the AVX-512 kernels, the implicit GEMM's convs (every tap live, output rows of 7+ pixels, 16+ channels or kernel rows of 16+ floats) and the pixel-rows lowering's (ungrouped, 16+ channels, not a large pointwise conv).</summary>
+    /// <summary>Whether <see cref="ForwardChannelsLast"/> serves this geometry: with the AVX-512 or AVX2 strided kernels, Winograd's stride-1 3×3 convs, the implicit GEMM's convs (every tap live, output rows of 7+ pixels, 16+ channels or kernel rows of 16+ floats) and the pixel-rows lowering's (ungrouped, 16+ channels, not a large pointwise conv).</summary>
     public static bool SupportsChannelsLast(in Conv2dGeometry s) => s.N > 0 && s.OC > 0 && ConvPixelRows.SupportsChannelsLast(new ConvPlan(s));
 
     // output (N,OH,OW,OC) channels-last = conv(input, weight (OC,C,KH,KW)) + bias (OC) (bias may be empty); input

@@ -4,10 +4,12 @@ using System.Runtime.Intrinsics.X86;
 namespace SharpGrad.Kernels;
 
 /// <summary>
-/// The forward convolution as an implicit GEMM, for the convs <see cref="ConvPixelRows"/> lowers when every tap is live
-/// and the AVX-512 micro-kernel is in use. Each image is copied once into a zero-padded channels-last buffer; for a
-/// tile of up to 14 output pixels along one output row, the rows of tap t's block of the im2col matrix are then C
-/// consecutive floats, StrideW·C apart, in that buffer, so the micro-kernel reads them where they lie (its strided A)
+/// The forward convolution as an implicit GEMM, for the convs <see cref="ConvPixelRows"/> lowers when every tap is live:
+/// training's forward with the AVX-512 micro-kernel, inference's channels-last forward with either strided kernel
+/// (<see cref="StridedKernel"/>: 14 × 32 with AVX-512, 6 × 16 with AVX2). The input is channels-last (a copy of each
+/// image, zero-padded, unless it already is: then it is read in place); for a tile of up to a kernel's rows of output
+/// pixels along one output row, the rows of tap t's block of the im2col matrix are C consecutive floats, StrideW·C
+/// apart, in that image, so the micro-kernel reads them where they lie (its strided A)
 /// and adds tap after tap into the tile. Without dilation along the width a kernel row's taps are one run of KW·C
 /// floats, read as one piece of K (3 calls per tile for a 3×3 conv, and the 3-channel stem's 7×7 rows are runs of 21).
 /// The im2col matrix, nine times the input for a 3×3 conv and built before in a pass that took 13% of a 224×224

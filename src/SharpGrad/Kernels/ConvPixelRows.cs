@@ -68,7 +68,7 @@ internal static unsafe class ConvPixelRows
             ConvImplicit.Forward(output, true, input, inputChannelsLast, weight, weightReordered: false, bias, p, epilogue);
             return;
         }
-        // Small maps (rows of under 7 pixels), or no AVX-512: the explicit rows, multiplied tile by tile against the
+        // Small maps (rows of under 7 pixels): the explicit rows, multiplied tile by tile against the
         // weight packed once into the micro-kernel's panels; each tile of rows is an output block already channels-last.
         Conv2dGeometry s = p.S;
         int ohw = p.OH * p.OW, k = p.K, oc = s.OC, width = StridedKernel.Width, tileRows = StridedKernel.Rows, panels = (oc + width - 1) / width;
@@ -97,7 +97,7 @@ internal static unsafe class ConvPixelRows
         }
     }
 
-    /// <summary>Whether <see cref="ForwardChannelsLast"/> serves the plan: every plan this lowering takes, with the AVX-512 micro-kernel.</summary>
+    /// <summary>Whether <see cref="ForwardChannelsLast"/> serves the plan: every plan this lowering takes, with a strided micro-kernel (AVX-512 or AVX2).</summary>
     public static bool SupportsChannelsLast(ConvPlan p) => ConvWinograd.Supports(p) || ConvImplicit.SupportsChannelsLast(p) || (Supports(p) && StridedKernel.Available);
 
     /// <summary>dinput (+)= the input gradient (= unless <paramref name="accumulate"/>); reorderedWeight: Forward's keptWeight, or null.</summary>
