@@ -58,6 +58,11 @@ internal static unsafe class ConvPixelRows
     public static void ForwardChannelsLast(float* output, float* input, bool inputChannelsLast, float* weight, float* bias, ConvPlan p,
         ConvEpilogue epilogue = default)
     {
+        if (ConvFewPixels.Supports(p))
+        {
+            ConvFewPixels.Forward(output, input, inputChannelsLast, weight, bias, p, epilogue);
+            return;
+        }
         if (ConvWinograd.Supports(p))
         {
             ConvWinograd.Forward(output, input, inputChannelsLast, weight, bias, p, epilogue);

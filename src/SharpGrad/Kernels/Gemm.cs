@@ -96,6 +96,7 @@ public static unsafe partial class Gemm
         MicroKernel kernel = Kernel;
         long work = (long)m * n * k;
         bool avx512 = kernel.MR == 14;
+        if (!avx512 && m <= 4 && csA == 1 && rsB == 1 && k >= 8) { Dots(c, ldc, a, rsA, b, csB, m, n, k, accumulate); return; }
         if (!avx512 && (work < SmallWork || (m == 1 && csB == 1))) { Unpacked(c, ldc, a, rsA, csA, b, rsB, csB, m, n, k, accumulate); return; }
 
         int threads = work < ParallelWork ? 1 : Parallelism.Threads;
@@ -376,6 +377,25 @@ public static unsafe partial class Gemm
     }
 
     // Small products: row i of C accumulates a[i,p] * row p of B, vectorised along n when B's rows are contiguous.
+    /// <summary>
+    /// Without AVX-512, a few rows of A against B's columns where each column is contiguous (y = x·Wᵀ with W row-major:
+    /// a Linear layer at batch 1-4): one dot product per column, each column read once for all the rows. The packed
+    /// path copied all of B first: a 1024x512 head layer's 2 MB per call, 8% of a 28x28 batch-1 resnet18 forward on
+    /// Zen 3.
+    /// </summary>
+    private static void Dots(float* c, int ldc, float* a, int rsA, float* b, int csB, int m, int n, int k, bool accumulate)
+    {
+        Parallelism.For(n, Math.Max(1, (1 << 18) / k), 1, (j0, j1) =>
+        {
+            float* sums = stackalloc float[4];
+            for (int j = j0; j < j1; j++)
+            {
+                FloatRow.Dots(b + (long)j * csB, a, rsA, m, k, sums);
+                for (int i = 0; i < m; i++) c[(long)i * ldc + j] = accumulate ? c[(long)i * ldc + j] + sums[i] : sums[i];
+            }
+        });
+    }
+
     private static void Unpacked(float* c, int ldc, float* a, int rsA, int csA, float* b, int rsB, int csB, int m, int n, int k, bool accumulate)
     {
         for (int i = 0; i < m; i++)

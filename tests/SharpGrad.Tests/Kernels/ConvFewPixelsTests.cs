@@ -1,0 +1,80 @@
+using SharpGrad.Kernels;
+using SharpGrad.Tests.Tensors;
+
+namespace SharpGrad.Tests.Kernels;
+
+/// <summary>
+/// Convs with at most 8 output pixels in a call (one small image's last layers) take the dot-product path, which
+/// reads the weight where it lies instead of packing it: against the reference conv with every tap, dead taps, stride
+/// and dilation, from either input layout, with and without a bias; its fused norm bitwise the norm after it.
+/// </summary>
+[Trait("Category", "Kernels")]
+public class ConvFewPixelsTests
+{
+    public static IEnumerable<object[]> Shapes() =>
+    [
+        // N, C, H, W, OC, KH, KW, stride, pad, dil
+        [new[] { 1, 512, 1, 1, 512, 3, 3, 1, 1, 1 }],  // resnet18's layer4 at 28x28: only the centre tap reads the image
+        [new[] { 1, 256, 2, 2, 512, 3, 3, 2, 1, 1 }],  // its first conv: 2x2 -> 1x1, 4 of 9 taps
+        [new[] { 2, 64, 2, 2, 40, 3, 3, 1, 1, 1 }],    // 8 pixels: two blocks of 4 dot products
+        [new[] { 3, 20, 5, 5, 24, 3, 3, 2, 0, 2 }],    // dilation 2, no padding: 3 pixels; 20 channels (a tail of K)
+        [new[] { 1, 128, 4, 4, 256, 1, 1, 2, 0, 1 }],  // a downsample: 1x1 stride 2, 4 pixels
+    ];
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public unsafe void Few_pixel_convs_match_the_reference(int[] d)
+    {
+        var s = new Conv2dGeometry(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[7], d[8], d[8], d[9], d[9], 1);
+        var plan = new ConvPlan(s);
+        Assert.Equal(StridedKernel.Available, ConvFewPixels.Supports(plan));
+        if (!StridedKernel.Available) return; // the AVX2-off rerun keeps these convs on the images layout
+        Assert.True(Conv.SupportsChannelsLast(s));
+        var g = new Generator(31);
+        float[] x = Tensor.Randn([s.N * s.InputImage], g).ToArray<float>(), w = Tensor.Randn([s.WeightSize], g).ToArray<float>();
+        float[] b = Tensor.Randn([s.OC], g).ToArray<float>();
+        float[] xLast = ChannelsLastTests.ToChannelsLast(x, s.N, s.C, s.H * s.W);
+        foreach (bool withBias in new[] { true, false })
+        {
+            float[] expected = new float[s.N * s.OutputImage];
+            ConvReference.Forward(expected, x, w, withBias ? b : default, s);
+            foreach (bool inputLast in new[] { false, true })
+            {
+                float[] y = Enumerable.Repeat(float.NaN, expected.Length).ToArray();
+                Conv.ForwardChannelsLast(y, inputLast ? xLast : x, inputLast, w, withBias ? b : default, s);
+                TensorAssert.Close(Tensor.From(expected, [expected.Length]), Tensor.From(ChannelsLastTests.FromChannelsLast(y, s.N, s.OC, s.OH * s.OW), [expected.Length]),
+                    1e-4f, 1e-4f, $"{s}, bias: {withBias}, input channels-last: {inputLast}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Nine_pixels_or_more_take_the_packed_paths()
+    {
+        Assert.False(ConvFewPixels.Supports(new ConvPlan(new Conv2dGeometry(1, 64, 3, 3, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1))));
+        Assert.False(ConvFewPixels.Supports(new ConvPlan(new Conv2dGeometry(64, 512, 1, 1, 512, 3, 3, 1, 1, 1, 1, 1, 1, 1))));
+        Assert.False(ConvFewPixels.Supports(new ConvPlan(new Conv2dGeometry(1, 8, 2, 2, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1)))); // 8 channels: not a pixel-rows conv
+    }
+
+    [Fact]
+    public unsafe void The_fused_batch_norm_gives_the_floats_of_the_norm_after_the_conv()
+    {
+        var s = new Conv2dGeometry(2, 32, 2, 2, 48, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+        var plan = new ConvPlan(s);
+        if (!ConvFewPixels.Supports(plan)) return;
+        var g = new Generator(32);
+        float[] x = Tensor.Randn([s.N * s.InputImage], g).ToArray<float>(), w = Tensor.Randn([s.WeightSize], g).ToArray<float>();
+        float[] b = Tensor.Randn([s.OC], g).ToArray<float>(), mean = Tensor.Randn([s.OC], g).ToArray<float>();
+        float[] scale = Tensor.Rand([s.OC], g).ToArray<float>(), shift = Tensor.Randn([s.OC], g).ToArray<float>();
+        float[] residual = Tensor.Randn([s.N * s.OutputImage], g).ToArray<float>();
+        float[] unfused = new float[s.N * s.OutputImage], fused = new float[unfused.Length];
+        fixed (float* px = x, pw = w, pb = b, pm = mean, ps = scale, pt = shift, pr = residual, pu = unfused, pf = fused)
+        {
+            ConvFewPixels.Forward(pu, px, false, pw, pb, plan, default);
+            NormChannelsLast.EvalForward(pu, pu, pr, pm, ps, pt, (long)s.N * s.OH * s.OW, s.OC, relu: true);
+            ConvFewPixels.Forward(pf, px, false, pw, pb, plan, new ConvEpilogue(pm, ps, pt, pr, relu: true));
+        }
+        Assert.Equal(unfused, fused);
+        Assert.Contains(fused, v => v == 0f);
+    }
+}
