@@ -49,12 +49,16 @@ internal static unsafe class Transpose
 
     /// <summary>One 8×8 tile: rows of 8 floats <paramref name="ldSrc"/> apart become columns.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void Transpose8(float* src, nint ldSrc, float* dst, nint ldDst)
+    internal static void Transpose8(float* src, nint ldSrc, float* dst, nint ldDst) =>
+        Transpose8(Avx.LoadVector256(src), Avx.LoadVector256(src + ldSrc), Avx.LoadVector256(src + 2 * ldSrc), Avx.LoadVector256(src + 3 * ldSrc),
+            Avx.LoadVector256(src + 4 * ldSrc), Avx.LoadVector256(src + 5 * ldSrc), Avx.LoadVector256(src + 6 * ldSrc), Avx.LoadVector256(src + 7 * ldSrc),
+            dst, ldDst);
+
+    /// <summary>Rows r0..r7 (8 floats each) become columns: column j stored as 8 floats at <c>dst + j·ldDst</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Transpose8(Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3,
+        Vector256<float> r4, Vector256<float> r5, Vector256<float> r6, Vector256<float> r7, float* dst, nint ldDst)
     {
-        Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + ldSrc);
-        Vector256<float> r2 = Avx.LoadVector256(src + 2 * ldSrc), r3 = Avx.LoadVector256(src + 3 * ldSrc);
-        Vector256<float> r4 = Avx.LoadVector256(src + 4 * ldSrc), r5 = Avx.LoadVector256(src + 5 * ldSrc);
-        Vector256<float> r6 = Avx.LoadVector256(src + 6 * ldSrc), r7 = Avx.LoadVector256(src + 7 * ldSrc);
         // within each 128-bit half: interleave row pairs, then gather four rows per column
         Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
         Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
