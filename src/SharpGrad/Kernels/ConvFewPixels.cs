@@ -10,7 +10,11 @@ namespace SharpGrad.Kernels;
 /// </summary>
 internal static unsafe class ConvFewPixels
 {
-    /// <summary>Most output pixels (images × OH × OW) this path takes.</summary>
+    /// <summary>
+    /// Most output pixels (images × OH × OW) this path takes. Beyond a few pixels the packed paths' register tiles win:
+    /// on Zen 3 with 16, resnet18 at 28x28 batch 1 took 3.6-3.7 ms against 2.6-2.7 (its 4x4 layer2 maps went here), and
+    /// with 64 at 224x224 batch 1 32-33 ms against 25 (its 7x7 layer4 maps).
+    /// </summary>
     public const int MaxPixels = 8;
 
     /// <summary>Output channels per piece of work split over the cores (about 1 MB of weight rows at 512 channels and 3x3).</summary>
