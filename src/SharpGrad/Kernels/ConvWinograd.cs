@@ -30,7 +30,7 @@ internal static unsafe class ConvWinograd
     /// <summary>Fewest tiles per group: U (16·C·OC floats, 16 MB at 512 channels) is read once per group.</summary>
     private const int MinGroupTiles = 112;
 
-    /// <summary>Whether F(2×2, 3×3) is used where it applies (tests turn it off to compare with the direct sum).</summary>
+    /// <summary>Whether F(2×2, 3×3) is used where it applies: a switch for timing it against the direct sum in one process (not thread-safe to flip while convs run).</summary>
     internal static bool Enabled { get; set; } = true;
 
     /// <summary>
