@@ -1,5 +1,6 @@
 using SharpGrad.Kernels;
 using SharpGrad.NN;
+using SharpGrad.Tests.Kernels;
 using SharpGrad.Vision;
 
 namespace SharpGrad.Tests.Tensors;
@@ -33,23 +34,11 @@ public class ChannelsLastTests
 
     [Theory]
     [MemberData(nameof(ChannelsLastShapes))]
-    public unsafe void The_channels_last_conv_matches_the_reference_from_either_layout(int[] d)
+    public void The_channels_last_conv_matches_the_reference_from_either_layout(int[] d)
     {
         var s = new Conv2dGeometry(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12], 1);
         if (!Conv.SupportsChannelsLast(s)) return; // the AVX2-off rerun: no channels-last kernels (checked below)
-        var g = new Generator(3);
-        float[] x = Tensor.Randn([s.N * s.InputImage], g).ToArray<float>(), w = Tensor.Randn([s.WeightSize], g).ToArray<float>();
-        float[] b = Tensor.Randn([s.OC], g).ToArray<float>();
-        float[] expected = new float[s.N * s.OutputImage];
-        ConvReference.Forward(expected, x, w, b, s);
-        float[] xLast = ToChannelsLast(x, s.N, s.C, s.H * s.W);
-        foreach (bool inputLast in new[] { false, true })
-        {
-            float[] y = Enumerable.Repeat(float.NaN, expected.Length).ToArray();
-            Conv.ForwardChannelsLast(y, inputLast ? xLast : x, inputLast, w, b, s);
-            TensorAssert.Close(Tensor.From(expected, [expected.Length]), Tensor.From(FromChannelsLast(y, s.N, s.OC, s.OH * s.OW), [expected.Length]), 1e-4f, 1e-4f,
-                $"{s}, input channels-last: {inputLast}");
-        }
+        ChannelsLastConvCheck.MatchesReference(s, 3, (y, x, inputLast, w, b) => Conv.ForwardChannelsLast(y, x, inputLast, w, b, s), withAndWithoutBias: false);
     }
 
     [Fact]
